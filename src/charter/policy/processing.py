@@ -1,0 +1,178 @@
+"""What is processed: categories of people and data, purposes, retention, recipients, systems."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ._base import CountryCode, Identifier, Strict
+from .text import Duration, Text
+
+FieldType = Literal[
+    "string", "text", "email", "phone", "date", "integer", "boolean", "country",
+    "language", "ip", "iban", "url", "choice",
+]
+
+LegalBasis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "legitimate_interests",
+]
+"""GDPR Art. 6(1)(a) to (f), in that order."""
+
+LEGAL_BASIS_LETTER: dict[str, str] = {
+    "consent": "a", "contract": "b", "legal_obligation": "c",
+    "vital_interests": "d", "public_task": "e", "legitimate_interests": "f",
+}
+
+Art9Condition = Literal[
+    "explicit_consent", "employment", "vital_interests", "not_for_profit", "made_public",
+    "legal_claims", "substantial_public_interest", "health_care", "public_health", "research",
+]
+"""GDPR Art. 9(2)(a) to (j)."""
+
+
+def dpv_legal_basis(basis: str) -> str:
+    """The W3C DPV IRI of an Art. 6(1) legal basis, e.g. ``eu-gdpr:A6-1-a`` expanded."""
+    return f"https://w3id.org/dpv/legal/eu/gdpr#A6-1-{LEGAL_BASIS_LETTER[basis]}"
+
+
+class SubjectCategory(Strict):
+    id: Identifier
+    label: Text
+
+
+class DataField(Strict):
+    name: Identifier
+    type: FieldType = "string"
+    label: Text | None = None
+    choices: list[str] = Field(default_factory=list)
+
+
+class DataCategory(Strict):
+    id: Identifier
+    label: Text
+    fideslang: str = Field(
+        pattern=r"^[a-z_]+(\.[a-z_]+)*$", description="dotted name, e.g. user.contact.email"
+    )
+    fields: list[DataField] = Field(default_factory=list)
+    special: bool = Field(default=False, description="special category under GDPR Art. 9")
+    art9_condition: Art9Condition | None = None
+    automatic: bool = Field(default=False, description="collected without the person typing it")
+    description: Text | None = None
+
+    def field_names(self) -> set[str]:
+        return {f.name for f in self.fields}
+
+
+class CollectedField(Strict):
+    name: Identifier
+    category: Identifier | None = None
+    field: Identifier | None = Field(default=None, description="name inside the category")
+    required: bool = False
+
+    @property
+    def category_field(self) -> str:
+        return self.field or self.name
+
+
+Channel = Literal["email", "phone", "sms", "post"]
+
+
+class ConsentOption(Strict):
+    purpose: Identifier
+    channels: list[Channel] = Field(default_factory=lambda: ["email"])
+    text: Text
+
+
+class CollectionPoint(Strict):
+    id: Identifier
+    kind: Literal["form", "import", "api", "offline"]
+    label: Text
+    fields: list[CollectedField] = Field(default_factory=list)
+    purposes: list[Identifier] = Field(default_factory=list)
+    consent_options: list[ConsentOption] = Field(default_factory=list)
+    asks_age: bool = False
+    subject_categories: list[Identifier] = Field(default_factory=list)
+
+
+RetentionTrigger = Literal[
+    "collected", "last_contact", "contract_end", "account_closed", "consent_withdrawn",
+]
+
+
+class RetentionRule(Strict):
+    id: Identifier
+    duration: Duration
+    trigger: RetentionTrigger
+    action: Literal["delete", "anonymise"] = "delete"
+    description: Text | None = None
+
+
+class LegalHold(Strict):
+    """Data the law makes us keep even when a purpose or a person no longer wants it."""
+
+    id: Identifier
+    label: Text
+    categories: list[Identifier]
+    duration: Duration
+    trigger: RetentionTrigger
+    basis: Text = Field(description="the statute, e.g. Belgian Code of Economic Law art. III.88")
+
+
+TransferMechanism = Literal["adequacy", "scc", "dpf", "bcr", "derogation"]
+
+
+class Recipient(Strict):
+    id: Identifier
+    name: str
+    role: Literal["processor", "sub_processor", "third_party", "joint_controller"]
+    purpose: Text
+    categories: list[Identifier] = Field(default_factory=list)
+    country: CountryCode
+    countries: list[CountryCode] = Field(
+        default_factory=list, description="further countries where the recipient processes"
+    )
+    transfer_mechanism: TransferMechanism | None = None
+    agreement_signed: str | None = Field(default=None, description="date of the DPA, YYYY-MM-DD")
+    privacy_url: str | None = None
+
+    def all_countries(self) -> list[str]:
+        return [self.country, *[c for c in self.countries if c != self.country]]
+
+
+class Purpose(Strict):
+    id: Identifier
+    label: Text
+    description: Text | None = None
+    legal_basis: LegalBasis | None = None
+    legitimate_interest: Text | None = None
+    statutory_basis: Text | None = Field(default=None, description="the law, for legal_obligation")
+    marketing: bool = False
+    profiling: bool = False
+    sale_or_sharing: bool = False
+    targeted_advertising: bool = False
+    automated_decision: Text | None = Field(default=None, description="Art. 22 logic, if any")
+    categories: list[Identifier] = Field(default_factory=list)
+    subject_categories: list[Identifier] = Field(default_factory=list)
+    recipients: list[Identifier] = Field(default_factory=list)
+    retention: Identifier | None = None
+
+    @property
+    def dpv_legal_basis(self) -> str | None:
+        return dpv_legal_basis(self.legal_basis) if self.legal_basis else None
+
+
+class System(Strict):
+    id: Identifier
+    kind: Literal["builtin", "sql", "manual", "webhook"]
+    label: Text
+    categories: list[Identifier] = Field(default_factory=list)
+    description: Text | None = None
+    url_env: str | None = Field(default=None, description="sql: env variable holding the URL")
+    url: str | None = Field(default=None, description="webhook: the HTTPS endpoint")
+    secret_env: str | None = Field(default=None, description="webhook: env variable of the secret")
+    responsible: list[str] = Field(default_factory=list, description="manual: staff in charge")
+    access_note: Text | None = Field(default=None, description="e.g. isolated computer, two people")
+    max_staff_with_access: int | None = Field(default=None, ge=1)
+    country: CountryCode | None = None
