@@ -12,33 +12,48 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHARTER_", extra="ignore", frozen=True)
 
-    data_dir: Path = Field(Path("./charter-data"), description="where the SQLite store, the key "
-                           "file, job queue and exports live")
-    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file "
-                                     "charter.db in the data dir. PostgreSQL: "
-                                     "postgresql://user@host/db")
+    data_dir: Path = Field(
+        Path("./charter-data"),
+        description="where the SQLite store, the key file, job queue and exports live",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default: SQLite file "
+        "charter.db in the data dir. PostgreSQL: "
+        "postgresql://user@host/db",
+    )
     policy: Path = Field(Path("./charter.yaml"), description="the policy file")
-    redis_url: str | None = Field(None, description="Redis for background jobs run by "
-                                  "`charter worker`; unset: jobs run inside `charter serve`")
-    key: SecretStr | None = Field(None, description="key material (the key file's content) "
-                                  "instead of DATA_DIR/charter.key")
+    redis_url: str | None = Field(
+        None,
+        description="Redis for background jobs run by "
+        "`charter worker`; unset: jobs run inside `charter serve`",
+    )
+    key: SecretStr | None = Field(
+        None, description="key material (the key file's content) instead of DATA_DIR/charter.key"
+    )
     host: str = Field("127.0.0.1", description="address `serve` and `demo` listen on")
     port: int = Field(8000, ge=1, le=65535, description="port `serve` and `demo` listen on")
-    base_url: str | None = Field(None, description="public URL of the Portal, used in links "
-                                 "sent by mail; default http://HOST:PORT")
-    session_idle_minutes: int = Field(30, ge=1, le=1440, description="staff sessions end after "
-                                      "this much inactivity")
-    secure_cookies: bool = Field(False, description="mark cookies Secure and send HSTS; turn on "
-                                 "behind TLS")
+    base_url: str | None = Field(
+        None,
+        description="public URL of the Portal, used in links "
+        "sent by mail; default http://HOST:PORT",
+    )
+    session_idle_minutes: int = Field(
+        30, ge=1, le=1440, description="staff sessions end after this much inactivity"
+    )
+    secure_cookies: bool = Field(
+        False, description="mark cookies Secure and send HSTS; turn on behind TLS"
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
-        "info", description="server log level; logs never carry personal data")
+        "info", description="server log level; logs never carry personal data"
+    )
 
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             url = self.database_url
             if url.startswith("postgresql://"):
-                url = "postgresql+psycopg://" + url[len("postgresql://"):]
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
             return url
         return f"sqlite:///{(self.data_dir / 'charter.db').resolve()}"
 

@@ -30,7 +30,7 @@ class CharterGroup(click.Group):
 @click.group(cls=CharterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @settings_options(exclude=SERVER_SETTINGS)
 @click.pass_context
-def main(ctx: click.Context, **overrides: Any) -> None:
+def main(ctx: click.Context, /, **overrides: Any) -> None:
     """Charter keeps the promises of your privacy policy.
 
     Every flag below can also be set as an environment variable CHARTER_<NAME>.

@@ -1,1 +1,106 @@
-"""Staff, keys and audit commands."""
+"""Staff, API keys, encryption keys and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from rich.progress import Progress
+
+from ..accounts.service import API_SCOPES, add_api_key, add_staff_user
+from ..audit import verify_chain
+from ..keys.service import rotate_keys
+from ..runtime import open_runtime
+from . import main, settings_from
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    help="a role declared in the policy (default roles: admin, dpo, support, billing, viewer)",
+)
+@click.option("--password", default=None, help="default: a random one, printed once")
+@click.pass_context
+def user_add(ctx: click.Context, email: str, role: str, password: str | None) -> None:
+    """Add a staff user who can log in to the Portal."""
+    runtime = open_runtime(settings_from(ctx))
+    chosen = password or secrets.token_urlsafe(12)
+    with runtime.transaction() as session:
+        add_staff_user(session, runtime, email=email, role=role, password=chosen, actor="cli")
+    click.echo(f"added {email.lower()} as {role}")
+    if password is None:
+        click.echo(f"password: {chosen}")
+
+
+@main.group()
+def apikey() -> None:
+    """API keys for machine clients."""
+
+
+@apikey.command("add")
+@click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(API_SCOPES),
+    help="repeat for several scopes",
+)
+@click.pass_context
+def apikey_add(ctx: click.Context, name: str, scopes: tuple[str, ...]) -> None:
+    """Create an API key; it is printed once. Clients send 'Authorization: Bearer KEY'."""
+    runtime = open_runtime(settings_from(ctx))
+    with runtime.transaction() as session:
+        secret = add_api_key(session, runtime, name=name, scopes=list(scopes), actor="cli")
+    click.echo(secret)
+
+
+@main.group()
+def keys() -> None:
+    """Encryption keys."""
+
+
+@keys.command("rotate")
+@click.pass_context
+def keys_rotate(ctx: click.Context) -> None:
+    """Make a new data key active and re-encrypt everything under it (resumable)."""
+    runtime = open_runtime(settings_from(ctx))
+    with Progress(transient=False) as progress:
+        task = progress.add_task("re-encrypting", total=None)
+        report = rotate_keys(
+            runtime,
+            on_start=lambda total: progress.update(task, total=total),
+            on_batch=lambda count: progress.advance(task, count),
+        )
+    resumed = " (resumed an interrupted rotation)" if report.resumed else ""
+    click.echo(
+        f"active key {report.active_key}; {report.reencrypted} value(s) re-encrypted"
+        f"{resumed}; retired {', '.join(report.retired) or 'none'}"
+    )
+
+
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Check the hash chain; exit 1 naming the first event edited, deleted or reordered."""
+    runtime = open_runtime(settings_from(ctx))
+    with runtime.transaction() as session:
+        report = verify_chain(session, runtime.organization_id)
+    if report.intact:
+        click.echo(f"audit chain intact: {report.checked} event(s) verified")
+        return
+    click.echo(f"audit chain BROKEN: {report.problem}", err=True)
+    ctx.exit(1)

@@ -35,8 +35,9 @@ def settings_options(*, only: Iterable[str] = (), exclude: Iterable[str] = ()) -
             flag = "--" + name.replace("_", "-")
             env = f"CHARTER_{name.upper()}"
             help_text = f"{field.description or ''} [env {env}]"
-            func = click.option(flag, name, type=_click_type(field.annotation), default=None,
-                                help=help_text)(func)
+            func = click.option(
+                flag, name, type=_click_type(field.annotation), default=None, help=help_text
+            )(func)
         return func
 
     return decorate

@@ -39,13 +39,26 @@ class Minors(Strict):
 
 
 RightName = Literal[
-    "access", "rectification", "erasure", "portability", "restriction", "objection",
+    "access",
+    "rectification",
+    "erasure",
+    "portability",
+    "restriction",
+    "objection",
     "withdrawal",
 ]
 ALL_RIGHTS: tuple[RightName, ...] = (
-    "access", "rectification", "erasure", "portability", "restriction", "objection", "withdrawal",
+    "access",
+    "rectification",
+    "erasure",
+    "portability",
+    "restriction",
+    "objection",
+    "withdrawal",
 )
 
+WithdrawalChannel = Literal["preferences_page", "unsubscribe_link", "email", "account", "post"]
+NoticeChannel = Literal["email", "notice_page"]
 RequestChannel = Literal["email", "post", "web_form", "account", "phone", "in_person"]
 
 
@@ -53,13 +66,15 @@ class Rights(Strict):
     deadline: str = Field(default="one-month", description='"one-month" or "N days"')
     extension_allowed: bool = True
     verification: Literal["email_link", "account_login", "document"] = "email_link"
-    channels: list[RequestChannel] = Field(default_factory=lambda: ["web_form", "email"])
+    channels: list[RequestChannel] = Field(
+        default_factory=lambda: list[RequestChannel](["web_form", "email"])
+    )
     request_email: str | None = None
     privacy_center_url: str | None = None
     offered: list[RightName] = Field(default_factory=lambda: list(ALL_RIGHTS))
-    withdrawal_channels: list[
-        Literal["preferences_page", "unsubscribe_link", "email", "account", "post"]
-    ] = Field(default_factory=lambda: ["preferences_page", "unsubscribe_link"])
+    withdrawal_channels: list[WithdrawalChannel] = Field(
+        default_factory=lambda: list[WithdrawalChannel](["preferences_page", "unsubscribe_link"])
+    )
     export_retention_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("deadline")
@@ -85,8 +100,8 @@ class Signals(Strict):
 class Changes(Strict):
     notice_window_days: int = Field(default=30, ge=0, le=365)
     silence_means: Literal["acceptance", "objection"] = "acceptance"
-    notify_by: list[Literal["email", "notice_page"]] = Field(
-        default_factory=lambda: ["email", "notice_page"]
+    notify_by: list[NoticeChannel] = Field(
+        default_factory=lambda: list[NoticeChannel](["email", "notice_page"])
     )
 
 
@@ -118,12 +133,26 @@ class Statement(Strict):
 
 
 RoleAction = Literal[
-    "view_subjects", "edit_subjects", "handle_requests", "manage_breaches", "manage_policy",
-    "manage_staff", "send_campaigns", "view_audit", "export_records",
+    "view_subjects",
+    "edit_subjects",
+    "handle_requests",
+    "manage_breaches",
+    "manage_policy",
+    "manage_staff",
+    "send_campaigns",
+    "view_audit",
+    "export_records",
 ]
 ALL_ACTIONS: tuple[RoleAction, ...] = (
-    "view_subjects", "edit_subjects", "handle_requests", "manage_breaches", "manage_policy",
-    "manage_staff", "send_campaigns", "view_audit", "export_records",
+    "view_subjects",
+    "edit_subjects",
+    "handle_requests",
+    "manage_breaches",
+    "manage_policy",
+    "manage_staff",
+    "send_campaigns",
+    "view_audit",
+    "export_records",
 )
 
 

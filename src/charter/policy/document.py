@@ -38,8 +38,15 @@ DEFAULT_ROLES: tuple[Role, ...] = (
         id="dpo",
         label=Text("Data protection officer"),
         categories=["*"],
-        actions=["view_subjects", "edit_subjects", "handle_requests", "manage_breaches",
-                 "manage_policy", "view_audit", "export_records"],
+        actions=[
+            "view_subjects",
+            "edit_subjects",
+            "handle_requests",
+            "manage_breaches",
+            "manage_policy",
+            "view_audit",
+            "export_records",
+        ],
     ),
     Role(
         id="support",
@@ -47,8 +54,9 @@ DEFAULT_ROLES: tuple[Role, ...] = (
         categories=["contact", "identity", "language_profile"],
         actions=["view_subjects", "edit_subjects", "handle_requests"],
     ),
-    Role(id="billing", label=Text("Billing clerk"), categories=["billing"],
-         actions=["view_subjects"]),
+    Role(
+        id="billing", label=Text("Billing clerk"), categories=["billing"], actions=["view_subjects"]
+    ),
     Role(id="viewer", label=Text("Viewer"), categories=[], actions=[]),
 )
 

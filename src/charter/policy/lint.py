@@ -9,7 +9,7 @@ from typing import Literal
 
 from ._base import EEA
 from .document import Policy
-from .loader import Location, LoadedPolicy, key_path
+from .loader import LoadedPolicy, Location, key_path
 from .text import Text
 
 Severity = Literal["error", "warning"]
@@ -25,8 +25,10 @@ class Finding:
     column: int = 0
 
     def format(self, file: str) -> str:
-        return (f"{file}:{self.line}:{self.column}: {self.severity}: {key_path(self.location)}: "
-                f"{self.message} [{self.rule}]")
+        return (
+            f"{file}:{self.line}:{self.column}: {self.severity}: {key_path(self.location)}: "
+            f"{self.message} [{self.rule}]"
+        )
 
 
 def _error(location: Location, message: str, rule: str) -> Finding:
@@ -38,14 +40,26 @@ def _warning(location: Location, message: str, rule: str) -> Finding:
 
 
 def _duplicate_ids(policy: Policy) -> Iterator[Finding]:
-    for section in ("subject_categories", "data_categories", "collection_points", "purposes",
-                    "retention_rules", "legal_holds", "recipients", "systems", "statements",
-                    "roles"):
+    for section in (
+        "subject_categories",
+        "data_categories",
+        "collection_points",
+        "purposes",
+        "retention_rules",
+        "legal_holds",
+        "recipients",
+        "systems",
+        "statements",
+        "roles",
+    ):
         seen: set[str] = set()
         for i, item in enumerate(getattr(policy, section)):
             if item.id in seen:
-                yield _error((section, i, "id"), f"id {item.id!r} is declared twice",
-                             "Charter: ids are unique")
+                yield _error(
+                    (section, i, "id"),
+                    f"id {item.id!r} is declared twice",
+                    "Charter: ids are unique",
+                )
             seen.add(item.id)
 
 
@@ -65,51 +79,83 @@ def _references(policy: Policy) -> Iterator[Finding]:
     for i, p in enumerate(policy.purposes):
         yield from check(p.categories, categories, "data category", ("purposes", i, "categories"))
         yield from check(p.recipients, recipients, "recipient", ("purposes", i, "recipients"))
-        yield from check(p.subject_categories, subjects, "subject category",
-                         ("purposes", i, "subject_categories"))
+        yield from check(
+            p.subject_categories,
+            subjects,
+            "subject category",
+            ("purposes", i, "subject_categories"),
+        )
         if p.retention and p.retention not in rules:
-            yield _error(("purposes", i, "retention"),
-                         f"retention rule {p.retention!r} is not declared", rule)
+            yield _error(
+                ("purposes", i, "retention"),
+                f"retention rule {p.retention!r} is not declared",
+                rule,
+            )
     for i, c in enumerate(policy.collection_points):
         yield from check(c.purposes, purposes, "purpose", ("collection_points", i, "purposes"))
-        yield from check(c.subject_categories, subjects, "subject category",
-                         ("collection_points", i, "subject_categories"))
+        yield from check(
+            c.subject_categories,
+            subjects,
+            "subject category",
+            ("collection_points", i, "subject_categories"),
+        )
         for j, option in enumerate(c.consent_options):
-            yield from check([option.purpose], purposes, "purpose",
-                             ("collection_points", i, "consent_options", j))
-    for section, items in (("recipients", policy.recipients), ("systems", policy.systems),
-                           ("legal_holds", policy.legal_holds)):
-        for i, item in enumerate(items):
-            yield from check(item.categories, categories, "data category",
-                             (section, i, "categories"))
+            yield from check(
+                [option.purpose],
+                purposes,
+                "purpose",
+                ("collection_points", i, "consent_options", j),
+            )
+    holders: list[tuple[str, int, list[str]]] = [
+        *(("recipients", i, r.categories) for i, r in enumerate(policy.recipients)),
+        *(("systems", i, s.categories) for i, s in enumerate(policy.systems)),
+        *(("legal_holds", i, h.categories) for i, h in enumerate(policy.legal_holds)),
+    ]
+    for section, i, held in holders:
+        yield from check(held, categories, "data category", (section, i, "categories"))
     for i, role in enumerate(policy.roles):
         known = categories | {"*"}
         yield from check(role.categories, known, "data category", ("roles", i, "categories"))
     if policy.newsletter and policy.newsletter.purpose not in purposes:
-        yield _error(("newsletter", "purpose"),
-                     f"purpose {policy.newsletter.purpose!r} is not declared", rule)
+        yield _error(
+            ("newsletter", "purpose"),
+            f"purpose {policy.newsletter.purpose!r} is not declared",
+            rule,
+        )
 
 
 def _purposes(policy: Policy) -> Iterator[Finding]:
     for i, p in enumerate(policy.purposes):
         if p.legal_basis is None:
-            yield _error(("purposes", i), f"purpose {p.id!r} has no legal basis",
-                         "Art. 6(1): processing needs a legal basis")
+            yield _error(
+                ("purposes", i),
+                f"purpose {p.id!r} has no legal basis",
+                "Art. 6(1): processing needs a legal basis",
+            )
         if p.retention is None:
-            yield _error(("purposes", i), f"purpose {p.id!r} has no retention rule",
-                         "Art. 5(1)(e): storage limitation")
+            yield _error(
+                ("purposes", i),
+                f"purpose {p.id!r} has no retention rule",
+                "Art. 5(1)(e): storage limitation",
+            )
         if p.legal_basis == "legitimate_interests" and p.legitimate_interest is None:
-            yield _warning(("purposes", i, "legal_basis"),
-                           f"purpose {p.id!r} rests on legitimate interests that are not named",
-                           "Art. 13(1)(d): the legitimate interests must be stated")
+            yield _warning(
+                ("purposes", i, "legal_basis"),
+                f"purpose {p.id!r} rests on legitimate interests that are not named",
+                "Art. 13(1)(d): the legitimate interests must be stated",
+            )
         if p.legal_basis == "consent" and not policy.rights.withdrawal_channels:
-            yield _error(("rights", "withdrawal_channels"),
-                         f"purpose {p.id!r} rests on consent but there is no way to withdraw it",
-                         "Art. 7(3): withdrawing must be as easy as giving consent")
+            yield _error(
+                ("rights", "withdrawal_channels"),
+                f"purpose {p.id!r} rests on consent but there is no way to withdraw it",
+                "Art. 7(3): withdrawing must be as easy as giving consent",
+            )
         if (p.marketing or p.targeted_advertising) and p.legal_basis == "contract":
-            yield _warning(("purposes", i, "legal_basis"),
-                           f"marketing purpose {p.id!r} rests on the contract",
-                           "Art. 6(1)(b): marketing is not necessary for a contract")
+            yield _warning(
+                ("purposes", i, "legal_basis"),
+                f"marketing purpose {p.id!r} rests on the contract",
+                "Art. 6(1)(b): marketing is not necessary for a contract",
+            )
 
 
 def _collection(policy: Policy) -> Iterator[Finding]:
@@ -118,73 +164,103 @@ def _collection(policy: Policy) -> Iterator[Finding]:
             where: Location = ("collection_points", i, "fields", j)
             category = policy.category(f.category) if f.category else None
             if f.category is None:
-                yield _error(where, f"field {f.name!r} is collected but mapped to no category",
-                             "Art. 30(1)(c): every collected item belongs to a category")
+                yield _error(
+                    where,
+                    f"field {f.name!r} is collected but mapped to no category",
+                    "Art. 30(1)(c): every collected item belongs to a category",
+                )
             elif category is None:
-                yield _error((*where, "category"), f"data category {f.category!r} is not declared",
-                             "Art. 30(1): the record names what it refers to")
+                yield _error(
+                    (*where, "category"),
+                    f"data category {f.category!r} is not declared",
+                    "Art. 30(1): the record names what it refers to",
+                )
             elif category.fields and f.category_field not in category.field_names():
-                yield _error(where, f"field {f.category_field!r} is not a field of category "
-                                    f"{category.id!r}",
-                             "Art. 30(1)(c): every collected item belongs to a category")
+                yield _error(
+                    where,
+                    f"field {f.category_field!r} is not a field of category {category.id!r}",
+                    "Art. 30(1)(c): every collected item belongs to a category",
+                )
     used = {c for p in policy.purposes for c in p.categories}
     for i, c in enumerate(policy.data_categories):
         if c.id not in used:
-            yield _warning(("data_categories", i), f"category {c.id!r} is used by no purpose",
-                           "Art. 5(1)(c): data minimisation")
+            yield _warning(
+                ("data_categories", i),
+                f"category {c.id!r} is used by no purpose",
+                "Art. 5(1)(c): data minimisation",
+            )
         if c.special and c.art9_condition is None:
-            yield _warning(("data_categories", i, "special"),
-                           f"special-category data {c.id!r} has no Art. 9(2) condition",
-                           "Art. 9(1): special categories are prohibited unless 9(2) applies")
+            yield _warning(
+                ("data_categories", i, "special"),
+                f"special-category data {c.id!r} has no Art. 9(2) condition",
+                "Art. 9(1): special categories are prohibited unless 9(2) applies",
+            )
 
 
 def _transfers(policy: Policy) -> Iterator[Finding]:
     for i, r in enumerate(policy.recipients):
         outside = [c for c in r.all_countries() if c not in EEA]
         if outside and r.transfer_mechanism is None:
-            yield _warning(("recipients", i), f"{r.name} receives data in "
-                                              f"{', '.join(outside)} with no transfer mechanism",
-                           "Art. 44-49: transfers outside the EEA need a safeguard")
+            yield _warning(
+                ("recipients", i),
+                f"{r.name} receives data in {', '.join(outside)} with no transfer mechanism",
+                "Art. 44-49: transfers outside the EEA need a safeguard",
+            )
     if policy.claims.transfers_outside_eea is False and any(
         c not in EEA for r in policy.recipients for c in r.all_countries()
     ):
-        yield _warning(("claims", "transfers_outside_eea"),
-                       "the notice says data stays in the EEA, but a recipient is outside it",
-                       "Art. 13(1)(f) and Art. 5(1)(a): transparency")
+        yield _warning(
+            ("claims", "transfers_outside_eea"),
+            "the notice says data stays in the EEA, but a recipient is outside it",
+            "Art. 13(1)(f) and Art. 5(1)(a): transparency",
+        )
 
 
 def _contacts_and_minors(policy: Policy) -> Iterator[Finding]:
     org = policy.organization
     if org.privacy_email is None and org.dpo is None and policy.rights.request_email is None:
-        yield _warning(("organization",), "no privacy contact e-mail and no DPO",
-                       "Art. 13(1)(a)-(b): contact details of the controller")
+        yield _warning(
+            ("organization",),
+            "no privacy contact e-mail and no DPO",
+            "Art. 13(1)(a)-(b): contact details of the controller",
+        )
     minors = policy.minors
     if minors and org.country in EEA and not 13 <= minors.minimum_age <= 16:
-        yield _warning(("minors", "minimum_age"),
-                       f"minimum age {minors.minimum_age} is outside 13-16",
-                       "Art. 8(1): the digital age of consent is 13 to 16 in the EU")
+        yield _warning(
+            ("minors", "minimum_age"),
+            f"minimum age {minors.minimum_age} is outside 13-16",
+            "Art. 8(1): the digital age of consent is 13 to 16 in the EU",
+        )
 
 
 def _contradictions(policy: Policy) -> Iterator[Finding]:
     claims, rule = policy.claims, "Art. 5(1)(a) and Art. 12(1): transparency"
     if claims.uses_cookies is False and policy.cookies:
         names = ", ".join(c.name for c in policy.cookies[:4])
-        yield _warning(("claims", "uses_cookies"),
-                       f"the notice says no cookies are used, yet cookies are declared ({names})",
-                       rule)
+        yield _warning(
+            ("claims", "uses_cookies"),
+            f"the notice says no cookies are used, yet cookies are declared ({names})",
+            rule,
+        )
     if claims.sells_personal_data is False and any(p.sale_or_sharing for p in policy.purposes):
-        yield _warning(("claims", "sells_personal_data"),
-                       "the notice says data is not sold or shared, yet a purpose is flagged "
-                       "sale_or_sharing", rule)
+        yield _warning(
+            ("claims", "sells_personal_data"),
+            "the notice says data is not sold or shared, yet a purpose is flagged sale_or_sharing",
+            rule,
+        )
     third_party_ads = any(c.party == "third" and c.category == "marketing" for c in policy.cookies)
     if policy.signals.honour_dnt and (claims.allows_third_party_tracking or third_party_ads):
-        yield _warning(("signals", "honour_dnt"),
-                       "Do Not Track is honoured, yet third parties track behaviour on the site",
-                       rule)
+        yield _warning(
+            ("signals", "honour_dnt"),
+            "Do Not Track is honoured, yet third parties track behaviour on the site",
+            rule,
+        )
     if claims.immediate_effect_of_changes and policy.changes.notice_window_days > 0:
-        yield _warning(("claims", "immediate_effect_of_changes"),
-                       "changes are said to apply at once, yet an objection window is declared",
-                       rule)
+        yield _warning(
+            ("claims", "immediate_effect_of_changes"),
+            "changes are said to apply at once, yet an objection window is declared",
+            rule,
+        )
 
 
 def _translations(policy: Policy) -> Iterator[Finding]:
@@ -200,9 +276,12 @@ def _translations(policy: Policy) -> Iterator[Finding]:
                 given = {policy.languages.default}
             missing = sorted(wanted - given)
             if missing:
-                yield _warning(here, f"no {', '.join(missing)} translation; the "
-                                     f"{policy.languages.default} text will be shown",
-                               "Art. 12(1): information in clear and plain language")
+                yield _warning(
+                    here,
+                    f"no {', '.join(missing)} translation; the "
+                    f"{policy.languages.default} text will be shown",
+                    "Art. 12(1): information in clear and plain language",
+                )
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 yield from walk(item, (*here, i))
@@ -217,9 +296,14 @@ def lint(loaded: LoadedPolicy) -> list[Finding]:
     """All findings for a loaded policy, errors first, each placed at its line."""
     policy = loaded.policy
     found = [
-        *_duplicate_ids(policy), *_references(policy), *_purposes(policy),
-        *_collection(policy), *_transfers(policy), *_contacts_and_minors(policy),
-        *_contradictions(policy), *_translations(policy),
+        *_duplicate_ids(policy),
+        *_references(policy),
+        *_purposes(policy),
+        *_collection(policy),
+        *_transfers(policy),
+        *_contacts_and_minors(policy),
+        *_contradictions(policy),
+        *_translations(policy),
     ]
     placed = []
     for f in found:

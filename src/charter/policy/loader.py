@@ -60,10 +60,9 @@ def _real_location(data: Any, loc: tuple[Any, ...], *, missing: bool) -> Locatio
     kept: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            kept.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             kept.append(part)
             node = node[part]
         elif missing and i == len(loc) - 1 and isinstance(part, str):
@@ -78,8 +77,9 @@ def key_path(location: Location) -> str:
     return out
 
 
-def _build(node: yaml.Node, here: Location, positions: dict[Location, tuple[int, int]],
-           file: str) -> Any:
+def _build(
+    node: yaml.Node, here: Location, positions: dict[Location, tuple[int, int]], file: str
+) -> Any:
     positions.setdefault(here, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -87,10 +87,18 @@ def _build(node: yaml.Node, here: Location, positions: dict[Location, tuple[int,
             key = yaml.safe_load(yaml.serialize(key_node))
             if key in result:
                 line = key_node.start_mark.line + 1
-                raise PolicyInvalid([LoadProblem(file, line, key_node.start_mark.column + 1,
-                                                 key_path((*here, key)), "duplicate key")])
-            positions[(*here, key)] = (key_node.start_mark.line + 1,
-                                       key_node.start_mark.column + 1)
+                raise PolicyInvalid(
+                    [
+                        LoadProblem(
+                            file,
+                            line,
+                            key_node.start_mark.column + 1,
+                            key_path((*here, key)),
+                            "duplicate key",
+                        )
+                    ]
+                )
+            positions[(*here, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _build(value_node, (*here, key), positions, file)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -104,7 +112,7 @@ def _expected(error: Any) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         return "unknown key: not part of the policy format (see docs/policy.md)"
-    text = msg[len("Input should be "):] if msg.startswith("Input should be ") else msg
+    text = msg[len("Input should be ") :] if msg.startswith("Input should be ") else msg
     text = text.removeprefix("Value error, ")
     got = error.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f"; got {got!r}"
@@ -144,7 +152,9 @@ def load_policy(path: str | Path) -> LoadedPolicy:
     try:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such policy file (run `charter init`)") from None
+        raise InvalidInput(
+            f"{path}: no such policy file (write one, or start from `charter init --example NAME`)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path}: cannot read the policy file: {exc}") from None
     return parse_policy(source, str(path))

@@ -10,24 +10,51 @@ from ._base import CountryCode, Identifier, Strict
 from .text import Duration, Text
 
 FieldType = Literal[
-    "string", "text", "email", "phone", "date", "integer", "boolean", "country",
-    "language", "ip", "iban", "url", "choice",
+    "string",
+    "text",
+    "email",
+    "phone",
+    "date",
+    "integer",
+    "boolean",
+    "country",
+    "language",
+    "ip",
+    "iban",
+    "url",
+    "choice",
 ]
 
 LegalBasis = Literal[
-    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
     "legitimate_interests",
 ]
 """GDPR Art. 6(1)(a) to (f), in that order."""
 
 LEGAL_BASIS_LETTER: dict[str, str] = {
-    "consent": "a", "contract": "b", "legal_obligation": "c",
-    "vital_interests": "d", "public_task": "e", "legitimate_interests": "f",
+    "consent": "a",
+    "contract": "b",
+    "legal_obligation": "c",
+    "vital_interests": "d",
+    "public_task": "e",
+    "legitimate_interests": "f",
 }
 
 Art9Condition = Literal[
-    "explicit_consent", "employment", "vital_interests", "not_for_profit", "made_public",
-    "legal_claims", "substantial_public_interest", "health_care", "public_health", "research",
+    "explicit_consent",
+    "employment",
+    "vital_interests",
+    "not_for_profit",
+    "made_public",
+    "legal_claims",
+    "substantial_public_interest",
+    "health_care",
+    "public_health",
+    "research",
 ]
 """GDPR Art. 9(2)(a) to (j)."""
 
@@ -81,7 +108,7 @@ Channel = Literal["email", "phone", "sms", "post"]
 
 class ConsentOption(Strict):
     purpose: Identifier
-    channels: list[Channel] = Field(default_factory=lambda: ["email"])
+    channels: list[Channel] = Field(default_factory=lambda: list[Channel](["email"]))
     text: Text
 
 
@@ -97,7 +124,11 @@ class CollectionPoint(Strict):
 
 
 RetentionTrigger = Literal[
-    "collected", "last_contact", "contract_end", "account_closed", "consent_withdrawn",
+    "collected",
+    "last_contact",
+    "contract_end",
+    "account_closed",
+    "consent_withdrawn",
 ]
 
 

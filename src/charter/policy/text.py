@@ -32,7 +32,7 @@ class Text(RootModel[str | dict[Language, str]]):
             return self.root, default
         for candidate in (lang, default):
             if candidate in self.root:
-                return self.root[candidate], candidate  # type: ignore[index]
+                return self.root[candidate], candidate
         first = next(iter(self.root))
         return self.root[first], first
 
@@ -65,7 +65,9 @@ class Duration(RootModel[str]):
         match = _DURATION.match(self.root)
         assert match is not None
         word = match.group(2).lower()
-        return "days" if word.startswith("day") else "months" if word.startswith("month") else "years"
+        return (
+            "days" if word.startswith("day") else "months" if word.startswith("month") else "years"
+        )
 
     def in_days(self) -> int:
         """An approximate length, for comparing durations (a year is 365 days, a month 30)."""

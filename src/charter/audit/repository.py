@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from ..db import CharterSession
+from ..models import AuditEvent
+
+
+def last_event(session: CharterSession, organization_id: int) -> AuditEvent | None:
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.organization_id == organization_id)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return session.scalars(statement).first()
+
+
+def events_in_order(
+    session: CharterSession, organization_id: int, batch: int = 1000
+) -> Iterator[AuditEvent]:
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.organization_id == organization_id)
+        .order_by(AuditEvent.id)
+        .execution_options(yield_per=batch)
+    )
+    yield from session.scalars(statement)
+
+
+def recent_events(session: CharterSession, organization_id: int, limit: int) -> list[AuditEvent]:
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.organization_id == organization_id)
+        .order_by(AuditEvent.seq.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))

@@ -1,0 +1,84 @@
+"""AES-GCM field encryption and HMAC-SHA256 blind indexes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import unicodedata
+from typing import Any
+
+import phonenumbers
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ..errors import CharterError, InvalidInput
+from .keyring import Keyring
+
+
+class DecryptionFailed(CharterError):
+    exit_code = 3
+
+
+class FieldCipher:
+    """Encrypts one value at a time. The associated data binds a ciphertext to its row, so a
+    value copied into another subject's row does not decrypt."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    @property
+    def active_key_id(self) -> str:
+        return self.keyring.active
+
+    def encrypt(self, value: Any, *, context: str) -> tuple[bytes, str]:
+        key_id = self.keyring.active
+        nonce = os.urandom(12)
+        plain = json.dumps(value, ensure_ascii=False, sort_keys=True).encode()
+        sealed = AESGCM(self.keyring.data_keys[key_id]).encrypt(nonce, plain, context.encode())
+        return nonce + sealed, key_id
+
+    def decrypt(self, blob: bytes, *, key_id: str, context: str) -> Any:
+        key = self.keyring.data_keys.get(key_id)
+        if key is None:
+            raise DecryptionFailed(f"key {key_id!r} is not in the keyring")
+        try:
+            plain = AESGCM(key).decrypt(blob[:12], blob[12:], context.encode())
+        except InvalidTag:
+            raise DecryptionFailed("a value failed its integrity check") from None
+        return json.loads(plain)
+
+
+def normalise_email(email: str) -> str:
+    value = unicodedata.normalize("NFKC", email).strip().lower()
+    if "@" not in value:
+        raise InvalidInput("not an e-mail address")
+    return value
+
+
+def normalise_phone(phone: str, *, region: str | None = None) -> str:
+    """E.164, e.g. ``+3210123456``; national numbers need the organization's region."""
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput("not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidInput("not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class BlindIndex:
+    """Keyed HMAC of a normalised identifier: equal inputs match, nothing can be read back."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self._key = keyring.index_key
+
+    def _digest(self, kind: str, value: str) -> str:
+        return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def email(self, email: str) -> str:
+        return self._digest("email", normalise_email(email))
+
+    def phone(self, phone: str, *, region: str | None = None) -> str:
+        return self._digest("phone", normalise_phone(phone, region=region))

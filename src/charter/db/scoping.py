@@ -1,0 +1,61 @@
+"""Refuse any ORM query on an organization-scoped table that does not filter by organization.
+
+Repositories take the organization explicitly; this guard turns a forgotten filter into an
+error at the first run instead of a leak between organizations. A query that must span
+organizations says so: ``.execution_options(all_organizations=True)`` with a comment why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Table, event
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BinaryExpression
+
+from ..models import table_is_scoped
+
+
+class UnscopedQuery(RuntimeError):
+    """A programming error: a personal-data query without an organization filter."""
+
+
+def _tables(statement: Any) -> set[Table]:
+    found: set[Table] = set()
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table):
+            found.add(element)
+    return found
+
+
+def _filtered_tables(statement: Any) -> set[Table]:
+    """Tables whose ``organization_id`` column is compared in a WHERE or JOIN ON clause."""
+    filtered: set[Table] = set()
+    for element in visitors.iterate(statement):
+        if isinstance(element, BinaryExpression):
+            for side in (element.left, element.right):
+                if (
+                    isinstance(side, Column)
+                    and side.name == "organization_id"
+                    and isinstance(side.table, Table)
+                ):
+                    filtered.add(side.table)
+    return filtered
+
+
+def check_statement(statement: Any) -> None:
+    scoped = {t for t in _tables(statement) if table_is_scoped(t)}
+    missing = scoped - _filtered_tables(statement)
+    if missing:
+        names = ", ".join(sorted(t.name for t in missing))
+        raise UnscopedQuery(f"query on {names} is not filtered by organization_id")
+
+
+def install(session_class: type[Session]) -> None:
+    @event.listens_for(session_class, "do_orm_execute")
+    def _guard(state: ORMExecuteState) -> None:
+        if state.is_insert or state.execution_options.get("all_organizations"):
+            return
+        if state.is_select or state.is_update or state.is_delete:
+            check_statement(state.statement)

@@ -1,0 +1,92 @@
+"""Key rotation: a new data key becomes active, every value is re-encrypted under it in
+batches (each batch its own transaction), then the old keys are forgotten. Interrupted, it
+resumes where it stopped: old keys stay in the keyring until nothing needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..crypto import write_key_file
+from ..errors import EnvironmentProblem
+from ..models import Record
+from ..runtime import Runtime
+from ..subjects.service import record_context
+
+BATCH = 500
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    active_key: str
+    reencrypted: int
+    resumed: bool
+    retired: list[str]
+
+
+def _pending(runtime: Runtime) -> int:
+    with runtime.transaction() as session:
+        # Rotation re-encrypts every organization's rows with the instance key.
+        statement = (
+            select(func.count())
+            .select_from(Record)
+            .where(Record.key_id != runtime.keyring.active)
+            .execution_options(all_organizations=True)
+        )
+        return session.scalar(statement) or 0
+
+
+def records_to_rotate(runtime: Runtime) -> int:
+    return _pending(runtime)
+
+
+def rotate_keys(
+    runtime: Runtime,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_batch: Progress | None = None,
+) -> RotationReport:
+    if runtime.settings.key is not None:
+        raise EnvironmentProblem(
+            "keys come from CHARTER_KEY: rotate with a key file (unset CHARTER_KEY, put its "
+            "value in DATA_DIR/charter.key), then set CHARTER_KEY to the new file's content"
+        )
+    ring = runtime.keyring
+    pending = _pending(runtime)
+    resumed = pending > 0
+    if not resumed:
+        ring.add_key()
+        write_key_file(runtime.settings.key_file, ring)
+        pending = _pending(runtime)
+    if on_start:
+        on_start(pending)
+    done = 0
+    while True:
+        with runtime.transaction() as session:
+            statement = (
+                select(Record)
+                .where(Record.key_id != ring.active)
+                .order_by(Record.id)
+                .limit(BATCH)
+                .execution_options(all_organizations=True)
+            )
+            batch = list(session.scalars(statement))
+            for record in batch:
+                context = record_context(
+                    record.organization_id, record.subject_id, record.category, record.source
+                )
+                value = runtime.cipher.decrypt(record.value, key_id=record.key_id, context=context)
+                record.value, record.key_id = runtime.cipher.encrypt(value, context=context)
+        if not batch:
+            break
+        done += len(batch)
+        if on_batch:
+            on_batch(len(batch))
+    retired = [kid for kid in ring.data_keys if kid != ring.active]
+    for kid in retired:
+        ring.retire(kid)
+    write_key_file(runtime.settings.key_file, ring)
+    return RotationReport(ring.active, done, resumed, retired)

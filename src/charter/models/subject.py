@@ -1,0 +1,48 @@
+"""Subjects (people) and their records, the encrypted personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Id, IdMixin, OrganizationScoped, UTCDateTime, utcnow
+
+
+class Subject(IdMixin, OrganizationScoped, Base):
+    """A person, found only through blind indexes; no personal data in clear here."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "email_index", name="uq_subjects_email_index"),
+        Index("ix_subjects_phone_index", "organization_id", "phone_index"),
+    )
+
+    email_index: Mapped[str | None] = mapped_column(String(64))
+    phone_index: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Record(IdMixin, OrganizationScoped, Base):
+    """Personal data of one subject in one category from one source, encrypted at rest."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_subject", "organization_id", "subject_id"),
+        Index("ix_records_retention_due", "organization_id", "retention_due_at"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(16), index=True)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_contact_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    contract_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retention_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

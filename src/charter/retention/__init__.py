@@ -1,0 +1,1 @@
+"""Retention: when records fall due."""

@@ -1,0 +1,198 @@
+"""Subjects and their records: stored encrypted, found by blind index, every view audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..audit import record_event
+from ..crypto import normalise_phone
+from ..db import CharterSession
+from ..errors import InvalidInput
+from ..models import Record, Subject, utcnow
+from ..retention.schedule import TriggerDates, legal_hold_until, retention_due
+from ..runtime import Runtime
+from . import repository
+
+
+def record_context(organization_id: int, subject_id: int, category: str, source: str) -> str:
+    """Associated data: a ciphertext only opens in the row it was written for."""
+    return f"record:{organization_id}:{subject_id}:{category}:{source}"
+
+
+def valid_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"email: {exc}") from None
+
+
+@dataclass
+class RecordInput:
+    category: str
+    fields: dict[str, Any]
+    source: str
+    collected_at: datetime | None = None
+    last_contact_at: datetime | None = None
+    contract_end_at: datetime | None = None
+
+
+@dataclass
+class SubjectView:
+    subject_id: int
+    language: str
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    hidden_categories: list[str] = field(default_factory=list)
+
+
+def _check_fields(runtime: Runtime, item: RecordInput) -> None:
+    category = runtime.policy.category(item.category)
+    if category is None:
+        raise InvalidInput(f"category {item.category!r} is not declared in the policy")
+    allowed = category.field_names()
+    unknown = sorted(set(item.fields) - allowed) if allowed else []
+    if unknown:
+        raise InvalidInput(f"{item.category}: undeclared field(s) {', '.join(unknown)}")
+
+
+def find_subject(
+    session: CharterSession, runtime: Runtime, *, email: str | None = None, phone: str | None = None
+) -> Subject | None:
+    org = runtime.organization_id
+    if email:
+        return repository.subject_by_email_index(session, org, runtime.blind_index.email(email))
+    if phone:
+        index = runtime.blind_index.phone(phone, region=runtime.policy.organization.country)
+        found = repository.subjects_by_phone_index(session, org, index)
+        return found[0] if found else None
+    raise InvalidInput("give an e-mail address or a phone number")
+
+
+def store_subject_data(
+    session: CharterSession,
+    runtime: Runtime,
+    *,
+    email: str,
+    phone: str | None = None,
+    language: str | None = None,
+    records: list[RecordInput],
+    actor: str,
+) -> Subject:
+    """Attach records to the subject with this e-mail (created if new), encrypted."""
+    email = valid_email(email)
+    region = runtime.policy.organization.country
+    phone_e164 = normalise_phone(phone, region=region) if phone else None
+    for item in records:
+        _check_fields(runtime, item)
+    org = runtime.organization_id
+    subject = repository.subject_by_email_index(session, org, runtime.blind_index.email(email))
+    created = subject is None
+    if subject is None:
+        subject = Subject(
+            organization_id=org,
+            email_index=runtime.blind_index.email(email),
+            language=language or runtime.policy.languages.default,
+        )
+        session.add(subject)
+        session.flush()
+    if phone_e164:
+        subject.phone_index = runtime.blind_index.phone(phone_e164)
+    if language:
+        subject.language = language
+    now = utcnow()
+    for item in records:
+        _upsert_record(session, runtime, subject, item, now)
+    record_event(
+        session,
+        org,
+        actor=actor,
+        action="subject.created" if created else "subject.updated",
+        target=f"subject:{subject.id}",
+        details={"categories": sorted({r.category for r in records})},
+    )
+    return subject
+
+
+def _upsert_record(
+    session: CharterSession, runtime: Runtime, subject: Subject, item: RecordInput, now: datetime
+) -> Record:
+    org = runtime.organization_id
+    record = repository.record_of(session, org, subject.id, item.category, item.source)
+    value, key_id = runtime.cipher.encrypt(
+        item.fields, context=record_context(org, subject.id, item.category, item.source)
+    )
+    if record is None:
+        record = Record(
+            organization_id=org,
+            subject_id=subject.id,
+            category=item.category,
+            source=item.source,
+            collected_at=item.collected_at or now,
+            value=value,
+            key_id=key_id,
+        )
+        session.add(record)
+    else:
+        record.value, record.key_id = value, key_id
+    record.last_contact_at = item.last_contact_at or now
+    if item.contract_end_at:
+        record.contract_end_at = item.contract_end_at
+    dates = TriggerDates(
+        collected=record.collected_at,
+        last_contact=record.last_contact_at,
+        contract_end=record.contract_end_at,
+    )
+    record.retention_due_at = retention_due(runtime.policy, item.category, dates)
+    record.legal_hold_until = legal_hold_until(runtime.policy, item.category, dates)
+    session.flush()
+    return record
+
+
+def decrypt_record(runtime: Runtime, record: Record) -> dict[str, Any]:
+    value: dict[str, Any] = runtime.cipher.decrypt(
+        record.value,
+        key_id=record.key_id,
+        context=record_context(
+            record.organization_id, record.subject_id, record.category, record.source
+        ),
+    )
+    return value
+
+
+def view_subject(
+    session: CharterSession,
+    runtime: Runtime,
+    subject_id: int,
+    *,
+    allowed_categories: set[str] | None,
+    actor: str,
+) -> SubjectView:
+    """Decrypt what the viewer's role may see, and write down that they saw it.
+
+    ``allowed_categories=None`` means every category (admin, DPO).
+    """
+    org = runtime.organization_id
+    subject = repository.subject_by_id(session, org, subject_id)
+    if subject is None:
+        raise InvalidInput(f"no subject {subject_id}")
+    view = SubjectView(subject_id=subject.id, language=subject.language)
+    for record in repository.records_of(session, org, subject.id):
+        if allowed_categories is not None and record.category not in allowed_categories:
+            if record.category not in view.hidden_categories:
+                view.hidden_categories.append(record.category)
+            continue
+        view.records.setdefault(record.category, []).append(
+            {"source": record.source, **decrypt_record(runtime, record)}
+        )
+    record_event(
+        session,
+        org,
+        actor=actor,
+        action="subject.viewed",
+        target=f"subject:{subject.id}",
+        details={"categories": sorted(view.records)},
+    )
+    return view

@@ -1,0 +1,79 @@
+"""The FastAPI application: Portal pages, the API, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from .. import jobs
+from ..accounts import pages as account_pages
+from ..errors import InvalidInput
+from ..models import ApiKey
+from ..portal import pages as portal_pages
+from ..runtime import Runtime
+from .deps import LoginRequired, api_key, runtime_of
+from .security import security_headers
+
+
+def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
+    """Build the app. ``run_jobs`` starts the embedded job consumer (no Redis configured)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = None
+        if run_jobs and not runtime.settings.redis_url:
+            jobs.bind_runtime(runtime)
+            consumer = jobs.start_embedded_consumer(jobs.build_queue(runtime.settings))
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                jobs.stop_embedded_consumer(consumer)
+
+    app = FastAPI(
+        title="Charter",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.runtime = runtime
+    app.middleware("http")(security_headers(hsts=runtime.settings.secure_cookies))
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz(request: Request) -> dict[str, str]:
+        """Liveness and readiness: the database answers and the policy is loaded."""
+        with runtime_of(request).engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {
+            "status": "ok",
+            "database": "ok",
+            "organization": runtime_of(request).policy.organization.legal_name,
+        }
+
+    @app.get("/api/v1/whoami", tags=["api"])
+    def whoami(key: ApiKey = Depends(api_key("consent:read"))) -> dict[str, object]:
+        """Which API key is calling, and with which scopes."""
+        return {"name": key.name, "scopes": key.scopes.split()}
+
+    app.include_router(account_pages.router)
+    app.include_router(portal_pages.router)
+    return app

@@ -1,0 +1,80 @@
+"""Request dependencies. The request owns the transaction: commit at the end, roll back on
+any error, so a rejected request changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Request
+
+from ..accounts.service import api_key_for, resume_session
+from ..db import CharterSession
+from ..models import ApiKey, StaffSession, StaffUser
+from ..runtime import Runtime
+
+SESSION_COOKIE = "charter_session"
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def db_session(request: Request) -> Iterator[CharterSession]:
+    runtime = runtime_of(request)
+    session = runtime.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@dataclass(frozen=True)
+class Staff:
+    user: StaffUser
+    session: StaffSession
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.user.id}"
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs a staff session; answered with a redirect to /login."""
+
+
+def current_staff(request: Request, session: CharterSession = Depends(db_session)) -> Staff:
+    token = request.cookies.get(SESSION_COOKIE)
+    found = resume_session(session, runtime_of(request), token) if token else None
+    if found is None:
+        raise LoginRequired()
+    return Staff(user=found[1], session=found[0])
+
+
+def api_key(scope: str):  # type: ignore[no-untyped-def]
+    """Dependency factory: a valid bearer API key holding ``scope`` (or ``admin``)."""
+
+    def dependency(request: Request, session: CharterSession = Depends(db_session)) -> ApiKey:
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            raise HTTPException(
+                401,
+                "send an API key as 'Authorization: Bearer KEY'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        key = api_key_for(session, runtime_of(request), header[7:].strip())
+        if key is None:
+            raise HTTPException(
+                401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+            )
+        scopes = set(key.scopes.split())
+        if scope not in scopes and "admin" not in scopes:
+            raise HTTPException(403, f"this API key lacks the {scope!r} scope")
+        return key
+
+    return dependency

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from charter.errors import InvalidInput
+from charter.models import Base, Record, Subject
+from charter.runtime import Runtime
+from charter.subjects import find_subject, view_subject
+from charter.subjects.repository import records_of
+
+from ..factories import person
+
+SECRET_VALUES = ["sophie.peeters@example.org", "Peeters", "Sophie", "+32470123456",
+                 "BE0999888777", "Brasserie Lambert"]
+
+
+def _raw_dump(runtime: Runtime) -> bytes:
+    """Every value of every table, read with plain SQL."""
+    chunks: list[bytes] = []
+    with runtime.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for row in connection.execute(text(f"SELECT * FROM {table.name}")):
+                for value in row:
+                    chunks.append(value if isinstance(value, bytes | memoryview) and
+                                  not isinstance(value, str) else str(value).encode())
+    return b"\n".join(bytes(c) for c in chunks)
+
+
+def test_no_personal_data_in_clear_in_the_database(runtime: Runtime) -> None:
+    person(runtime, billing={"company": "Brasserie Lambert", "vat_number": "BE0999888777"})
+    dump = _raw_dump(runtime)
+    assert len(dump) > 200  # the dump did read the stored rows
+    for value in SECRET_VALUES:
+        assert value.encode() not in dump, value
+        assert value.lower().encode() not in dump.lower(), value
+
+
+def test_a_second_submission_attaches_to_the_same_subject(runtime: Runtime) -> None:
+    first = person(runtime, email="Sophie.Peeters@Example.org")
+    second = person(runtime, email="  sophie.peeters@example.org ", last_name="Peeters-Maes")
+    assert first.id == second.id
+    with runtime.transaction() as session:
+        assert len(list(session.scalars(
+            select(Subject).where(Subject.organization_id == runtime.organization_id)))) == 1
+        view = view_subject(session, runtime, first.id, allowed_categories=None, actor="test")
+    assert view.records["contact"][0]["last_name"] == "Peeters-Maes"
+
+
+def test_subject_found_by_email_and_by_phone_in_any_format(runtime: Runtime) -> None:
+    subject = person(runtime)
+    with runtime.transaction() as session:
+        assert find_subject(session, runtime, email="SOPHIE.PEETERS@example.org").id == subject.id
+        assert find_subject(session, runtime, phone="0470 12 34 56").id == subject.id
+        assert find_subject(session, runtime, email="nobody@example.org") is None
+
+
+def test_view_shows_only_allowed_categories_and_is_audited(runtime: Runtime) -> None:
+    subject = person(runtime, billing={"company": "Atelier Claes", "vat_number": "BE0111"})
+    with runtime.transaction() as session:
+        view = view_subject(session, runtime, subject.id, allowed_categories={"billing"},
+                            actor="staff:7")
+    assert list(view.records) == ["billing"]
+    assert view.records["billing"][0]["company"] == "Atelier Claes"
+    assert view.hidden_categories == ["contact"]
+    with runtime.engine.connect() as connection:
+        actor, action, details = connection.execute(text(
+            "SELECT actor, action, details FROM audit_events ORDER BY seq DESC")).first()
+    assert (actor, action) == ("staff:7", "subject.viewed")
+    assert '"billing"' in details and "contact" not in details
+
+
+@pytest.mark.parametrize("bad", [
+    {"email": "not-an-email"},
+    {"phone": "12"},
+    {"billing": {"company": "X", "iban_secret": "BE71"}},
+])
+def test_rejected_input_stores_nothing(runtime: Runtime, bad: dict[str, object]) -> None:
+    kwargs: dict[str, object] = {"email": "lucas.maes@example.org", **bad}
+    with pytest.raises(InvalidInput):
+        person(runtime, **kwargs)  # type: ignore[arg-type]
+    with runtime.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM subjects")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM records")).scalar() == 0
+
+
+def test_retention_due_and_legal_hold_follow_the_policy(runtime: Runtime) -> None:
+    collected = datetime(2024, 3, 31, 9, 0, tzinfo=UTC)
+    subject = person(runtime, billing={"company": "Solvane"}, collected_at=collected,
+                     last_contact_at=collected)
+    with runtime.transaction() as session:
+        records = {r.category: r for r in records_of(session, runtime.organization_id,
+                                                     subject.id)}
+    contact = records["contact"]
+    # contact serves courses (2 years after contract end: unknown yet) -> no due date yet
+    assert contact.retention_due_at is None
+    billing = records["billing"]
+    assert billing.legal_hold_until is not None
+    assert billing.legal_hold_until.date().isoformat() == \
+        f"{billing.collected_at.year + 7}-{billing.collected_at:%m-%d}"
+
+
+def test_records_are_bound_to_their_row(runtime: Runtime) -> None:
+    """A ciphertext copied into another subject's row does not decrypt."""
+    from charter.crypto import DecryptionFailed
+    from charter.subjects import decrypt_record
+
+    a = person(runtime, email="a.person@example.org")
+    b = person(runtime, email="b.person@example.org")
+    with runtime.transaction() as session:
+        org = runtime.organization_id
+        ra = records_of(session, org, a.id)[0]
+        rb = records_of(session, org, b.id)[0]
+        rb.value = ra.value
+        with pytest.raises(DecryptionFailed):
+            decrypt_record(runtime, rb)
+        session.rollback()
+    assert isinstance(ra, Record)
