@@ -7,6 +7,7 @@ find the runtime through :func:`current_runtime`, bound once per process.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
@@ -30,17 +31,25 @@ def current_runtime() -> Runtime:
     return _runtime
 
 
-def build_queue(settings: Settings) -> Huey:
+@dataclass
+class JobQueue:
+    huey: Huey
+    tasks: dict[str, Any] = field(default_factory=dict)
+    """Task wrappers by name: calling one enqueues it and returns a huey ``Result``."""
+
+
+def build_queue(settings: Settings) -> JobQueue:
     if settings.redis_url:
-        queue: Huey = RedisHuey("charter", url=settings.redis_url)
+        huey: Huey = RedisHuey("charter", url=settings.redis_url)
     else:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        queue = SqliteHuey("charter", filename=str((settings.data_dir / "jobs.db").resolve()))
+        huey = SqliteHuey("charter", filename=str((settings.data_dir / "jobs.db").resolve()))
     from .accounts import tasks as account_tasks
     from .audit import tasks as audit_tasks
 
+    queue = JobQueue(huey)
     for module in (account_tasks, audit_tasks):
-        module.register(queue)
+        queue.tasks.update(module.register(huey))
     return queue
 
 
@@ -51,8 +60,8 @@ class EmbeddedConsumer(Consumer):  # type: ignore[misc]
         return None
 
 
-def start_embedded_consumer(queue: Huey, **options: Any) -> EmbeddedConsumer:
-    consumer = EmbeddedConsumer(queue, workers=1, periodic=True, **options)
+def start_embedded_consumer(queue: JobQueue, **options: Any) -> EmbeddedConsumer:
+    consumer = EmbeddedConsumer(queue.huey, workers=1, periodic=True, **options)
     consumer.start()
     return consumer
 

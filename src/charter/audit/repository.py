@@ -25,7 +25,7 @@ def events_in_order(
     statement = (
         select(AuditEvent)
         .where(AuditEvent.organization_id == organization_id)
-        .order_by(AuditEvent.id)
+        .order_by(AuditEvent.seq)
         .execution_options(yield_per=batch)
     )
     yield from session.scalars(statement)

@@ -86,17 +86,28 @@ class ChainReport:
 
 
 def verify_chain(session: CharterSession, organization_id: int) -> ChainReport:
-    """Walk the chain in insertion order; name the first event that does not fit."""
-    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    """Walk the chain in sequence order; name the first event that does not fit.
+
+    An edit changes an event's hash; a deletion leaves a gap in the sequence; a reordering
+    breaks the link to the previous hash or the insertion order.
+    """
+    expected_prev, expected_seq, last_id, checked = GENESIS, 1, 0, 0
     for event in repository.events_in_order(session, organization_id):
         if event.seq != expected_seq:
-            kind = "missing (deleted?)" if event.seq > expected_seq else "out of order"
             return ChainReport(
-                checked, event.seq, f"event {expected_seq} is {kind}: found event {event.seq} next"
+                checked,
+                event.seq,
+                f"event {expected_seq} is missing: the "
+                f"chain jumps from event {expected_seq - 1} to {event.seq}",
             )
+        if event.id < last_id:
+            return ChainReport(checked, event.seq, f"event {event.seq} is out of order")
         if event.prev_hash != expected_prev:
             return ChainReport(
-                checked, event.seq, f"event {event.seq} does not follow event {event.seq - 1}"
+                checked,
+                event.seq,
+                f"event {event.seq} does not follow event {event.seq - 1} "
+                "(reordered, or the previous event was rewritten)",
             )
         recomputed = _digest(
             event.prev_hash,
@@ -109,5 +120,6 @@ def verify_chain(session: CharterSession, organization_id: int) -> ChainReport:
         )
         if recomputed != event.hash:
             return ChainReport(checked, event.seq, f"event {event.seq} was edited")
-        expected_prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1
+        expected_prev, expected_seq, last_id = event.hash, event.seq + 1, event.id
+        checked += 1
     return ChainReport(checked)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from huey import Huey, crontab
 
 from ..jobs import current_runtime
 from .service import record_event, verify_chain
 
 
-def register(queue: Huey) -> None:
+def register(queue: Huey) -> dict[str, Any]:
     @queue.periodic_task(crontab(minute="17", hour="3"), name="audit.verify_chain")  # type: ignore[untyped-decorator]
     def verify_chain_task() -> bool:
         """Daily proof that the log is intact, itself written into the log."""
@@ -25,3 +27,5 @@ def register(queue: Huey) -> None:
                 },
             )
             return report.intact
+
+    return {"audit.verify_chain": verify_chain_task}

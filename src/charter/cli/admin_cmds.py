@@ -9,7 +9,7 @@ from rich.progress import Progress
 
 from ..accounts.service import API_SCOPES, add_api_key, add_staff_user
 from ..audit import verify_chain
-from ..keys.service import rotate_keys
+from ..keys.service import check_rotatable, rotate_keys
 from ..runtime import open_runtime
 from . import main, settings_from
 
@@ -73,6 +73,7 @@ def keys() -> None:
 def keys_rotate(ctx: click.Context) -> None:
     """Make a new data key active and re-encrypt everything under it (resumable)."""
     runtime = open_runtime(settings_from(ctx))
+    check_rotatable(runtime)
     with Progress(transient=False) as progress:
         task = progress.add_task("re-encrypting", total=None)
         report = rotate_keys(

@@ -61,7 +61,7 @@ def worker(ctx: click.Context, workers: int) -> None:
         )
     _configure_logging(settings)
     jobs.bind_runtime(open_runtime(settings))
-    jobs.build_queue(settings).create_consumer(workers=workers, periodic=True).run()
+    jobs.build_queue(settings).huey.create_consumer(workers=workers, periodic=True).run()
 
 
 @main.command()

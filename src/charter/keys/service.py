@@ -39,8 +39,12 @@ def _pending(runtime: Runtime) -> int:
         return session.scalar(statement) or 0
 
 
-def records_to_rotate(runtime: Runtime) -> int:
-    return _pending(runtime)
+def check_rotatable(runtime: Runtime) -> None:
+    if runtime.settings.key is not None:
+        raise EnvironmentProblem(
+            "keys come from CHARTER_KEY: rotate with a key file (unset CHARTER_KEY, put its "
+            "value in DATA_DIR/charter.key), then set CHARTER_KEY to the new file's content"
+        )
 
 
 def rotate_keys(
@@ -49,11 +53,7 @@ def rotate_keys(
     on_start: Callable[[int], None] | None = None,
     on_batch: Progress | None = None,
 ) -> RotationReport:
-    if runtime.settings.key is not None:
-        raise EnvironmentProblem(
-            "keys come from CHARTER_KEY: rotate with a key file (unset CHARTER_KEY, put its "
-            "value in DATA_DIR/charter.key), then set CHARTER_KEY to the new file's content"
-        )
+    check_rotatable(runtime)
     ring = runtime.keyring
     pending = _pending(runtime)
     resumed = pending > 0

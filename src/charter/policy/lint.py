@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import BaseModel
+
 from ._base import EEA
 from .document import Policy
 from .loader import LoadedPolicy, Location, key_path
@@ -285,7 +287,7 @@ def _translations(policy: Policy) -> Iterator[Finding]:
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 yield from walk(item, (*here, i))
-        elif hasattr(value, "model_fields") and not isinstance(value, Text):
+        elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 yield from walk(getattr(value, name), (*here, name))
 

@@ -63,7 +63,7 @@ def counts_by_category(session: CharterSession, organization_id: int) -> dict[st
         .where(Record.organization_id == organization_id)
         .group_by(Record.category)
     )
-    return {category: count for category, count in session.execute(statement).tuples()}
+    return {category: count for category, count in session.execute(statement)}
 
 
 def subject_count(session: CharterSession, organization_id: int) -> int:
