@@ -79,6 +79,7 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str | None = None
+    head_hash: str = GENESIS
 
     @property
     def intact(self) -> bool:
@@ -122,4 +123,4 @@ def verify_chain(session: CharterSession, organization_id: int) -> ChainReport:
             return ChainReport(checked, event.seq, f"event {event.seq} was edited")
         expected_prev, expected_seq, last_id = event.hash, event.seq + 1, event.id
         checked += 1
-    return ChainReport(checked)
+    return ChainReport(checked, head_hash=expected_prev)

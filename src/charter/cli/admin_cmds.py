@@ -101,7 +101,8 @@ def audit_verify(ctx: click.Context) -> None:
     with runtime.transaction() as session:
         report = verify_chain(session, runtime.organization_id)
     if report.intact:
-        click.echo(f"audit chain intact: {report.checked} event(s) verified")
+        click.echo(f"audit chain intact: {report.checked} event(s) verified; "
+                   f"latest hash {report.head_hash}")
         return
     click.echo(f"audit chain BROKEN: {report.problem}", err=True)
     ctx.exit(1)
