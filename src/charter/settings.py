@@ -10,7 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHARTER_", extra="ignore", frozen=True)
+    # An empty variable counts as unset (CHARTER_REDIS_URL= means embedded jobs).
+    model_config = SettingsConfigDict(
+        env_prefix="CHARTER_", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     data_dir: Path = Field(
         Path("./charter-data"),

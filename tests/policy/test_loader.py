@@ -80,3 +80,24 @@ def test_texts_can_be_given_per_language() -> None:
     assert label.get("nl", "en") == "Newsletter about our courses"
     assert policy.purpose("invoicing").dpv_legal_basis == (  # type: ignore[union-attr]
         "https://w3id.org/dpv/legal/eu/gdpr#A6-1-c")
+
+
+def test_anchors_merge_keys_and_dates_load_like_plain_yaml() -> None:
+    source = _broken(
+        "  - {id: prospects, duration: 3 years, trigger: last_contact, action: delete}",
+        "  - &three_years {id: prospects, duration: 3 years, trigger: last_contact}\n"
+        "  - {<<: *three_years, id: prospects_again}")
+    source = source.replace('effective_date: "2026-01-01"', "effective_date: 2026-01-01")
+    policy = parse_policy(source).policy
+    again = policy.retention_rule("prospects_again")
+    assert again is not None and again.duration.root == "3 years"
+    assert again.trigger == "last_contact"
+    assert policy.effective_date == "2026-01-01"
+
+
+def test_a_flow_mapping_with_a_stray_comma_is_a_located_error() -> None:
+    source = _broken("label: Students}", "label: {en: Students, pupils, fr: Élèves}}")
+    problems = _problems(source)
+    line = _line_of(source, "pupils")
+    assert any(p.startswith(f"charter.yaml:{line}:") and "subject_categories[0].label" in p
+               for p in problems), problems

@@ -81,7 +81,7 @@ def demo(ctx: click.Context, /, subject_count: int, no_serve: bool, **server: An
 
     # The demo keeps its policy inside its data dir unless one is named explicitly.
     base = settings_from(ctx, **server)
-    explicit = "policy" in ctx.find_root().obj or "CHARTER_POLICY" in os.environ
+    explicit = "policy" in ctx.find_root().obj or bool(os.environ.get("CHARTER_POLICY"))
     settings = (
         base if explicit else base.model_copy(update={"policy": base.data_dir / "charter.yaml"})
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +78,34 @@ def key_path(location: Location) -> str:
     return out
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar's value; dates stay text (``2026-01-01``) as the policy's date keys expect."""
+    value = yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _merge_sources(node: yaml.Node) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
+
+
 def _build(
     node: yaml.Node, here: Location, positions: dict[Location, tuple[int, int]], file: str
 ) -> Any:
     positions.setdefault(here, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
+            if key_node.tag == MERGE_TAG:  # `<<: *anchor`: the anchored keys, unless given here
+                for source in _merge_sources(value_node):
+                    built = _build(source, here, positions, file)
+                    if isinstance(built, dict):
+                        merged = {**built, **merged}
+                continue
+            key = _scalar(key_node)
             if key in result:
                 line = key_node.start_mark.line + 1
                 raise PolicyInvalid(
@@ -100,10 +121,10 @@ def _build(
                 )
             positions[(*here, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _build(value_node, (*here, key), positions, file)
-        return result
+        return {**merged, **result}
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*here, i), positions, file) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+    return _scalar(node)
 
 
 def _expected(error: Any) -> str:
