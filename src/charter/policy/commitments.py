@@ -122,6 +122,12 @@ class Claims(Strict):
     transfers_outside_eea: bool | None = None
     collects_from_children: bool | None = None
     immediate_effect_of_changes: bool | None = None
+    consent_by_use: bool | None = Field(
+        default=None, description="the notice says using the site or giving data is consent"
+    )
+    disclaims_breach_liability: bool | None = Field(
+        default=None, description="the notice says the organization is not liable for breaches"
+    )
 
 
 class Statement(Strict):

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from ._base import EEA
+from .commitments import ALL_RIGHTS
 from .document import Policy
 from .loader import LoadedPolicy, Location, key_path
 from .text import Text
@@ -226,6 +227,13 @@ def _contacts_and_minors(policy: Policy) -> Iterator[Finding]:
             "no privacy contact e-mail and no DPO",
             "Art. 13(1)(a)-(b): contact details of the controller",
         )
+    missing = [right for right in ALL_RIGHTS if right not in policy.rights.offered]
+    if missing:
+        yield _warning(
+            ("rights", "offered"),
+            f"the notice does not offer the right(s) of {', '.join(missing)}",
+            "Art. 13(2)(b)-(c): the notice names each right of the data subject",
+        )
     minors = policy.minors
     if minors and org.country in EEA and not 13 <= minors.minimum_age <= 16:
         yield _warning(
@@ -256,6 +264,18 @@ def _contradictions(policy: Policy) -> Iterator[Finding]:
             ("signals", "honour_dnt"),
             "Do Not Track is honoured, yet third parties track behaviour on the site",
             rule,
+        )
+    if claims.consent_by_use:
+        yield _warning(
+            ("claims", "consent_by_use"),
+            "the notice treats using the site or giving data as consent",
+            "Art. 4(11) and Art. 7(2): consent is a specific, informed and unambiguous act",
+        )
+    if claims.disclaims_breach_liability:
+        yield _warning(
+            ("claims", "disclaims_breach_liability"),
+            "the notice disclaims liability for security breaches",
+            "Art. 24, 32 and 82: the duty to secure data and the liability cannot be waived",
         )
     if claims.immediate_effect_of_changes and policy.changes.notice_window_days > 0:
         yield _warning(
