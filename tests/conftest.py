@@ -17,6 +17,9 @@ from charter.runtime import Runtime, open_runtime
 from charter.settings import Settings
 from charter.setup import ensure_key
 
+from . import smtp
+from .smtp import Inbox
+
 FIXTURES = Path(__file__).parent / "fixtures"
 POLICY = FIXTURES / "policy.yaml"
 PG_URL = os.environ.get("CHARTER_TEST_DATABASE_URL", "")
@@ -90,3 +93,29 @@ def cli_args(settings: Settings) -> list[str]:
     """Global flags pointing the CLI at this test's store."""
     return ["--data-dir", str(settings.data_dir), "--database-url", str(settings.database_url),
             "--policy", str(settings.policy)]
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server on loopback; what it receives."""
+    received = Inbox()
+    controller = smtp.start(received)
+    yield received
+    controller.stop()
+
+
+@pytest.fixture
+def mail_runtime(settings: Settings, engine: Engine, inbox: Inbox) -> Runtime:
+    """The runtime, sending its mail to the loopback SMTP server."""
+    configured = settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": inbox.port,
+        "smtp_tls": "none", "base_url": "https://privacy.langschool.be"})
+    return open_runtime(configured, engine=engine)
+
+
+@pytest.fixture
+def mail_client(mail_runtime: Runtime) -> Iterator[TestClient]:
+    from charter.web.app import create_app
+
+    with TestClient(create_app(mail_runtime), base_url="http://127.0.0.1") as test_client:
+        yield test_client

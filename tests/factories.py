@@ -33,3 +33,27 @@ def person(
         return store_subject_data(
             session, runtime, email=email, phone=phone, records=records, actor="test"
         )
+
+
+def staff_login(client: Any, runtime: Runtime, role: str, *,
+                email: str | None = None) -> str:
+    """Create a staff user with ``role``, log the client in; returns the page CSRF token."""
+    import re
+
+    from charter.accounts.service import add_staff_user
+
+    email = email or f"{role}@langschool.be"
+    password = "a long enough password"
+    with runtime.transaction() as session:
+        add_staff_user(session, runtime, email=email, role=role, password=password, actor="test")
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": token.group(1)},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    home = client.get("/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert csrf
+    return csrf.group(1)

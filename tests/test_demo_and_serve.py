@@ -54,6 +54,8 @@ def test_demo_prepares_everything_and_prints_a_working_login(
                                                "csrf_token": token.group(1)})
         assert response.status_code == 200
         assert "CALL INTERNATIONAL" in response.text and "12 <span>subjects" in response.text
+        outbox = client.get("/outbox")  # no SMTP server: the demo's campaign waits, readable
+        assert outbox.status_code == 200 and "campaign" in outbox.text
 
     # a second run keeps the data and prints a fresh password
     again_email, again_password, _ = _demo(tmp_path, database_url)

@@ -12,7 +12,11 @@ from rich.progress import track
 
 from .accounts.repository import user_by_email
 from .accounts.service import add_staff_user, set_password
-from .models import utcnow
+from .consent.service import consent_channels, record_consent
+from .db import CharterSession
+from .models import Subject, utcnow
+from .newsletter.campaigns import Letter, send_campaign
+from .newsletter.service import consent_text
 from .policy import Policy
 from .policy.processing import CollectionPoint
 from .runtime import Runtime
@@ -208,7 +212,7 @@ def add_sample_people(runtime: Runtime, count: int, *, seed: int = 7) -> int:
         if not records:
             continue
         with runtime.transaction() as session:
-            store_subject_data(
+            subject = store_subject_data(
                 session,
                 runtime,
                 email=person["email"],
@@ -217,7 +221,67 @@ def add_sample_people(runtime: Runtime, count: int, *, seed: int = 7) -> int:
                 records=records,
                 actor="demo",
             )
+            if rng.random() < 0.6:
+                _consent_to_everything(session, runtime, subject, collected)
     return count
+
+
+def _consent_to_everything(
+    session: CharterSession, runtime: Runtime, subject: Subject, when: datetime
+) -> None:
+    """Half the sample people ticked the boxes of the forms they filled in."""
+    for purpose, channel in consent_channels(runtime.policy):
+        text = consent_text(runtime.policy, purpose, subject.language)
+        record_consent(
+            session,
+            runtime,
+            subject,
+            purpose=purpose,
+            channel=channel,
+            action="grant",
+            method="online_checkbox",
+            actor="demo",
+            text=text,
+            occurred_at=when,
+            evidence={"ip": "192.0.2.10", "user_agent": "demo"},
+        )
+
+
+DEMO_LETTER = {
+    "en": Letter(
+        "Our autumn courses",
+        "Group courses in English, Dutch and French start on "
+        "6 October. Places are limited: reply to this message to book yours.",
+    ),
+    "fr": Letter(
+        "Nos cours d'automne",
+        "Les cours de groupe d'anglais, de néerlandais et de "
+        "français commencent le 6 octobre. Les places sont limitées : répondez à ce "
+        "message pour réserver la vôtre.",
+    ),
+    "nl": Letter(
+        "Onze najaarscursussen",
+        "De groepscursussen Engels, Nederlands en Frans "
+        "starten op 6 oktober. De plaatsen zijn beperkt: antwoord op dit bericht om "
+        "de uwe te reserveren.",
+    ),
+}
+
+
+def send_demo_campaign(runtime: Runtime) -> int:
+    """One campaign, so the outbox shows what a newsletter looks like (nothing is sent
+    without an SMTP server)."""
+    newsletter = runtime.policy.newsletter
+    if newsletter is None:
+        return 0
+    languages = runtime.policy.languages.all
+    letters: dict[str, Letter] = {
+        lang: letter for lang, letter in DEMO_LETTER.items() if lang in languages
+    }
+    with runtime.transaction() as session:
+        return send_campaign(
+            session, runtime, purpose=newsletter.purpose, letters=letters, actor="demo"
+        ).recipients
 
 
 def prepare_demo(settings: Settings, *, example: str, subjects: int) -> tuple[Runtime, DemoLogin]:
@@ -228,6 +292,7 @@ def prepare_demo(settings: Settings, *, example: str, subjects: int) -> tuple[Ru
         empty = subject_count(session, runtime.organization_id) == 0
     if empty:
         add_sample_people(runtime, subjects)
+        send_demo_campaign(runtime)
     domain = (runtime.policy.organization.privacy_email or "admin@example.org").split("@")[1]
     login = DemoLogin(email=f"demo-admin@{domain}", password=secrets.token_urlsafe(12))
     with runtime.transaction() as session:

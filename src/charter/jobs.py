@@ -6,18 +6,24 @@ find the runtime through :func:`current_runtime`, bound once per process.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from .db import CharterSession
 from .errors import EnvironmentProblem
 from .runtime import Runtime
 from .settings import Settings
 
+log = logging.getLogger(__name__)
 _runtime: Runtime | None = None
+_queue: JobQueue | None = None
 
 
 def bind_runtime(runtime: Runtime) -> None:
@@ -38,6 +44,35 @@ class JobQueue:
     """Task wrappers by name: calling one enqueues it and returns a huey ``Result``."""
 
 
+def bind_queue(queue: JobQueue | None) -> None:
+    """The queue this process enqueues into (the server's and the workers'; none in tests)."""
+    global _queue
+    _queue = queue
+
+
+def enqueue_after_commit(session: Session, task: str) -> None:
+    """Run ``task`` soon, once the current transaction has committed — never for work that
+    was rolled back (an e-mail about an erasure that did not happen is never sent)."""
+    session.info.setdefault("charter_jobs", set()).add(task)
+
+
+@event.listens_for(CharterSession, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    names = session.info.pop("charter_jobs", set())
+    if _queue is None:
+        return  # no queue in this process: the periodic run picks the work up
+    for name in sorted(names):
+        try:
+            _queue.tasks[name]()
+        except Exception:  # the queue being down must not fail a committed request
+            log.warning("could not enqueue %s; its periodic run will catch up", name)
+
+
+@event.listens_for(CharterSession, "after_rollback")
+def _drop_rolled_back(session: Session) -> None:
+    session.info.pop("charter_jobs", None)
+
+
 def build_queue(settings: Settings) -> JobQueue:
     if settings.redis_url:
         huey: Huey = RedisHuey("charter", url=settings.redis_url)
@@ -46,9 +81,10 @@ def build_queue(settings: Settings) -> JobQueue:
         huey = SqliteHuey("charter", filename=str((settings.data_dir / "jobs.db").resolve()))
     from .accounts import tasks as account_tasks
     from .audit import tasks as audit_tasks
+    from .mail import tasks as mail_tasks
 
     queue = JobQueue(huey)
-    for module in (account_tasks, audit_tasks):
+    for module in (account_tasks, audit_tasks, mail_tasks):
         queue.tasks.update(module.register(huey))
     return queue
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ class Runtime:
     @property
     def policy(self) -> Policy:
         return self.loaded.policy
+
+    @cached_property
+    def policy_version(self) -> str:
+        """The policy text's fingerprint, stored with every consent given under it."""
+        return "sha256:" + hashlib.sha256(self.loaded.source.encode()).hexdigest()[:16]
 
     @cached_property
     def cipher(self) -> FieldCipher:

@@ -47,6 +47,21 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         False, description="mark cookies Secure and send HSTS; turn on behind TLS"
     )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for outgoing mail; unset: mail stays in the outbox"
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port (587 for STARTTLS, 465 TLS)")
+    smtp_user: str | None = Field(None, description="SMTP login, if the server wants one")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        "starttls", description="none, starttls (upgrade the connection) or tls (from the start)"
+    )
+    mail_from: str | None = Field(
+        None, description="sender of every mail; default: the policy's privacy e-mail"
+    )
+    unsubscribe_mailto: str | None = Field(
+        None, description="address that takes unsubscribe mails; default: the sender"
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="server log level; logs never carry personal data"
     )

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from charter.cli import main
 from charter.crypto import load_keyring
 from charter.keys import service as rotation
+from charter.models import sealed_models
 from charter.runtime import Runtime, open_runtime
 from charter.settings import Settings
 from charter.subjects import view_subject
@@ -18,8 +19,10 @@ from ..factories import person
 
 
 def _key_ids(runtime: Runtime) -> set[str]:
+    """Key ids in use across every table holding sealed values."""
     with runtime.engine.connect() as connection:
-        return {row[0] for row in connection.execute(text("SELECT DISTINCT key_id FROM records"))}
+        return {row[0] for model in sealed_models() for row in connection.execute(
+            text(f"SELECT DISTINCT key_id FROM {model.__tablename__}"))}  # type: ignore[attr-defined]
 
 
 def _names(runtime: Runtime, subject_ids: list[int]) -> list[str]:
@@ -40,7 +43,8 @@ def test_rotation_reencrypts_everything_and_retires_the_old_key(
     assert _key_ids(runtime) == {"k1"}
     result = CliRunner().invoke(main, [*cli_args, "keys", "rotate"])
     assert result.exit_code == 0, result.output
-    assert "active key k2; 5 value(s) re-encrypted" in result.output
+    # five records and five sealed contact addresses
+    assert "active key k2; 10 value(s) re-encrypted" in result.output
     assert _key_ids(runtime) == {"k2"}
     ring = json.loads(settings.key_file.read_text())
     assert set(ring["data_keys"]) == {"k2"} and ring["retired"] == ["k1"]
@@ -67,7 +71,7 @@ def test_an_interrupted_rotation_resumes(runtime: Runtime, settings: Settings,
     assert _names(restarted, subjects) == [f"Name{n}" for n in range(5)]
 
     report = rotation.rotate_keys(restarted)
-    assert report.resumed and report.active_key == "k2" and report.reencrypted == 3
+    assert report.resumed and report.active_key == "k2" and report.reencrypted == 8
     assert _key_ids(runtime) == {"k2"}
     assert _names(open_runtime(settings, engine=runtime.engine), subjects) == \
         [f"Name{n}" for n in range(5)]

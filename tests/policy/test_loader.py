@@ -53,7 +53,7 @@ def test_bad_duration_and_duplicate_key_and_bad_yaml() -> None:
     assert "a duration such as" in _problems(
         _broken("duration: 3 years, trigger: last_contact", "duration: three years, trigger: "
                 "last_contact"))[0]
-    duplicate = _problems(_broken("languages: {default: en}",
+    duplicate = _problems(_broken("languages: {default: en, others: [fr, nl]}",
                                   "languages: {default: en}\nlanguages: {default: fr}"))
     assert "duplicate key" in duplicate[0] and "languages" in duplicate[0]
     assert "not valid YAML" in _problems("organization: [unclosed\n")[0]
@@ -72,7 +72,8 @@ def test_cli_prints_located_errors_without_traceback(tmp_path: Path) -> None:
 
 
 def test_texts_can_be_given_per_language() -> None:
-    source = _broken("label: Newsletter about our courses",
+    source = _broken("label: {en: Newsletter about our courses, fr: Lettre d'information sur nos "
+                     "cours, nl: Nieuwsbrief over onze cursussen}",
                      "label: {en: Newsletter about our courses, fr: Lettre d'information}")
     policy = parse_policy(source).policy
     label = policy.purpose("newsletter").label  # type: ignore[union-attr]
@@ -96,7 +97,8 @@ def test_anchors_merge_keys_and_dates_load_like_plain_yaml() -> None:
 
 
 def test_a_flow_mapping_with_a_stray_comma_is_a_located_error() -> None:
-    source = _broken("label: Students}", "label: {en: Students, pupils, fr: Élèves}}")
+    source = _broken("label: {en: Students, fr: Élèves, nl: Leerlingen}}",
+                     "label: {en: Students, pupils, fr: Élèves}}")
     problems = _problems(source)
     line = _line_of(source, "pupils")
     assert any(p.startswith(f"charter.yaml:{line}:") and "subject_categories[0].label" in p

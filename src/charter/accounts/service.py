@@ -24,6 +24,7 @@ API_SCOPES = (
     "consent:read",
     "consent:write",
     "forms:submit",
+    "mail:inbound",
     "requests:read",
     "requests:write",
     "subjects:read",

@@ -61,7 +61,9 @@ def worker(ctx: click.Context, workers: int) -> None:
         )
     _configure_logging(settings)
     jobs.bind_runtime(open_runtime(settings))
-    jobs.build_queue(settings).huey.create_consumer(workers=workers, periodic=True).run()
+    queue = jobs.build_queue(settings)
+    jobs.bind_queue(queue)
+    queue.huey.create_consumer(workers=workers, periodic=True).run()
 
 
 @main.command()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import os
 import unicodedata
-from typing import Any
+from typing import Any, Protocol
 
 import phonenumbers
 from cryptography.exceptions import InvalidTag
@@ -19,6 +20,13 @@ from .keyring import Keyring
 
 class DecryptionFailed(CharterError):
     exit_code = 3
+
+
+class SealedRow(Protocol):
+    sealed: bytes
+    key_id: str
+
+    def sealed_context(self) -> str: ...
 
 
 class FieldCipher:
@@ -48,6 +56,14 @@ class FieldCipher:
         except InvalidTag:
             raise DecryptionFailed("a value failed its integrity check") from None
         return json.loads(plain)
+
+
+    def seal(self, row: SealedRow, value: Any) -> None:
+        """Encrypt ``value`` into the row, bound to it by the row's own context."""
+        row.sealed, row.key_id = self.encrypt(value, context=row.sealed_context())
+
+    def unseal(self, row: SealedRow) -> Any:
+        return self.decrypt(row.sealed, key_id=row.key_id, context=row.sealed_context())
 
 
 def normalise_email(email: str) -> str:
@@ -82,3 +98,8 @@ class BlindIndex:
 
     def phone(self, phone: str, *, region: str | None = None) -> str:
         return self._digest("phone", normalise_phone(phone, region=region))
+
+    def token(self, label: str) -> str:
+        """A stable, unguessable token for ``label`` (links in mails are derived this way)."""
+        raw = hmac.new(self._key, f"token:{label}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(raw[:24]).decode()

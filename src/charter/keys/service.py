@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from ..crypto import write_key_file
 from ..errors import EnvironmentProblem
-from ..models import Record
+from ..models import Sealed, sealed_models
 from ..runtime import Runtime
-from ..subjects.service import record_context
 
 BATCH = 500
 Progress = Callable[[int], None]
@@ -28,15 +27,33 @@ class RotationReport:
 
 
 def _pending(runtime: Runtime) -> int:
+    total = 0
     with runtime.transaction() as session:
-        # Rotation re-encrypts every organization's rows with the instance key.
+        for model in sealed_models():
+            # Rotation re-encrypts every organization's rows with the instance key.
+            statement = (
+                select(func.count())
+                .select_from(model)
+                .where(model.key_id != runtime.keyring.active)
+                .execution_options(all_organizations=True)
+            )
+            total += session.scalar(statement) or 0
+    return total
+
+
+def _reencrypt_batch(runtime: Runtime, model: type[Sealed]) -> int:
+    """Re-encrypt up to BATCH rows of one table still under an old key, in one transaction."""
+    with runtime.transaction() as session:
         statement = (
-            select(func.count())
-            .select_from(Record)
-            .where(Record.key_id != runtime.keyring.active)
+            select(model)
+            .where(model.key_id != runtime.keyring.active)
+            .limit(BATCH)
             .execution_options(all_organizations=True)
         )
-        return session.scalar(statement) or 0
+        batch = list(session.scalars(statement))
+        for row in batch:
+            runtime.cipher.seal(row, runtime.cipher.unseal(row))
+    return len(batch)
 
 
 def check_rotatable(runtime: Runtime) -> None:
@@ -64,27 +81,11 @@ def rotate_keys(
     if on_start:
         on_start(pending)
     done = 0
-    while True:
-        with runtime.transaction() as session:
-            statement = (
-                select(Record)
-                .where(Record.key_id != ring.active)
-                .order_by(Record.id)
-                .limit(BATCH)
-                .execution_options(all_organizations=True)
-            )
-            batch = list(session.scalars(statement))
-            for record in batch:
-                context = record_context(
-                    record.organization_id, record.subject_id, record.category, record.source
-                )
-                value = runtime.cipher.decrypt(record.value, key_id=record.key_id, context=context)
-                record.value, record.key_id = runtime.cipher.encrypt(value, context=context)
-        if not batch:
-            break
-        done += len(batch)
-        if on_batch:
-            on_batch(len(batch))
+    for model in sealed_models():
+        while count := _reencrypt_batch(runtime, model):
+            done += count
+            if on_batch:
+                on_batch(count)
     retired = [kid for kid in ring.data_keys if kid != ring.active]
     for kid in retired:
         ring.retire(kid)

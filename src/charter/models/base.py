@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -63,3 +72,24 @@ class OrganizationScoped:
 
 def table_is_scoped(table: Any) -> bool:
     return "organization_id" in table.c
+
+
+class Sealed:
+    """Rows holding one encrypted value: ``sealed`` (AES-GCM) under the data key ``key_id``,
+    bound by :meth:`sealed_context` to the row it belongs to, so a value copied into another
+    row does not open. Key rotation re-encrypts every model that mixes this in."""
+
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(16), index=True)
+
+    def sealed_context(self) -> str:
+        raise NotImplementedError  # abstract: each sealed table says what binds its values
+
+
+def sealed_models() -> list[type[Sealed]]:
+    """Every mapped table with sealed values (for key rotation)."""
+    return [
+        mapper.class_
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, Sealed)
+    ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Id, IdMixin, OrganizationScoped, UTCDateTime, utcnow
+from .base import Base, Id, IdMixin, OrganizationScoped, Sealed, UTCDateTime, utcnow
 
 
 class Subject(IdMixin, OrganizationScoped, Base):
@@ -23,9 +23,27 @@ class Subject(IdMixin, OrganizationScoped, Base):
     phone_index: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    restricted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, doc="Art. 18: set while processing is restricted to storage"
+    )
 
 
-class Record(IdMixin, OrganizationScoped, Base):
+class SubjectContact(IdMixin, OrganizationScoped, Sealed, Base):
+    """How to reach a subject (e-mail, phone), sealed: Charter's own messages need it even
+    when no record of a category holds it."""
+
+    __tablename__ = "subject_contacts"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "subject_id", name="uq_subject_contacts_subject"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
+
+    def sealed_context(self) -> str:
+        return f"contact:{self.organization_id}:{self.subject_id}"
+
+
+class Record(IdMixin, OrganizationScoped, Sealed, Base):
     """Personal data of one subject in one category from one source, encrypted at rest."""
 
     __tablename__ = "records"
@@ -37,8 +55,8 @@ class Record(IdMixin, OrganizationScoped, Base):
     subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(64))
-    value: Mapped[bytes] = mapped_column(LargeBinary)
-    key_id: Mapped[str] = mapped_column(String(16), index=True)
+    # The column kept its first name; the attribute is the one all sealed tables share.
+    sealed: Mapped[bytes] = mapped_column("value", LargeBinary)
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_contact_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     contract_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -46,3 +64,6 @@ class Record(IdMixin, OrganizationScoped, Base):
     legal_hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def sealed_context(self) -> str:
+        return f"record:{self.organization_id}:{self.subject_id}:{self.category}:{self.source}"

@@ -146,6 +146,7 @@ RoleAction = Literal[
     "manage_policy",
     "manage_staff",
     "send_campaigns",
+    "read_outbox",
     "view_audit",
     "export_records",
 ]
@@ -157,6 +158,7 @@ ALL_ACTIONS: tuple[RoleAction, ...] = (
     "manage_policy",
     "manage_staff",
     "send_campaigns",
+    "read_outbox",
     "view_audit",
     "export_records",
 )

@@ -44,6 +44,8 @@ DEFAULT_ROLES: tuple[Role, ...] = (
             "handle_requests",
             "manage_breaches",
             "manage_policy",
+            "send_campaigns",
+            "read_outbox",
             "view_audit",
             "export_records",
         ],

@@ -10,7 +10,7 @@ from ..audit.repository import recent_events
 from ..db import CharterSession
 from ..subjects import repository as subjects
 from ..web.deps import Staff, current_staff, db_session, runtime_of
-from ..web.templating import templates
+from ..web.templating import render_staff
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,12 +28,10 @@ def dashboard(
     role = policy.role(staff.user.role)
     can_audit = role is not None and "view_audit" in role.actions
     context = {
-        "staff": staff,
-        "policy": policy,
         "lang": lang,
         "subject_count": subjects.subject_count(session, org),
         "records_by_category": subjects.counts_by_category(session, org),
         "chain": verify_chain(session, org) if can_audit else None,
         "events": recent_events(session, org, 15) if can_audit else [],
     }
-    return templates.TemplateResponse(request, "dashboard.html", context)
+    return render_staff(request, staff, "dashboard.html", context)

@@ -3,7 +3,8 @@
 from .service import (
     RecordInput,
     SubjectView,
-    decrypt_record,
+    contact_of,
+    ensure_subject,
     find_subject,
     store_subject_data,
     view_subject,
@@ -12,7 +13,8 @@ from .service import (
 __all__ = [
     "RecordInput",
     "SubjectView",
-    "decrypt_record",
+    "contact_of",
+    "ensure_subject",
     "find_subject",
     "store_subject_data",
     "view_subject",

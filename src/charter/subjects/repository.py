@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..db import CharterSession
-from ..models import Record, Subject
+from ..models import Record, Subject, SubjectContact
 
 
 def subject_by_email_index(
@@ -71,3 +71,13 @@ def subject_count(session: CharterSession, organization_id: int) -> int:
         select(func.count()).select_from(Subject).where(Subject.organization_id == organization_id)
     )
     return session.scalar(statement) or 0
+
+
+def contact_of(
+    session: CharterSession, organization_id: int, subject_id: int
+) -> SubjectContact | None:
+    statement = select(SubjectContact).where(
+        SubjectContact.organization_id == organization_id,
+        SubjectContact.subject_id == subject_id,
+    )
+    return session.scalars(statement).first()

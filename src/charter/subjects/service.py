@@ -12,15 +12,10 @@ from ..audit import record_event
 from ..crypto import normalise_phone
 from ..db import CharterSession
 from ..errors import InvalidInput
-from ..models import Record, Subject, utcnow
+from ..models import Record, Subject, SubjectContact, utcnow
 from ..retention.schedule import TriggerDates, legal_hold_until, retention_due
 from ..runtime import Runtime
 from . import repository
-
-
-def record_context(organization_id: int, subject_id: int, category: str, source: str) -> str:
-    """Associated data: a ciphertext only opens in the row it was written for."""
-    return f"record:{organization_id}:{subject_id}:{category}:{source}"
 
 
 def valid_email(email: str) -> str:
@@ -71,6 +66,55 @@ def find_subject(
     raise InvalidInput("give an e-mail address or a phone number")
 
 
+def ensure_subject(
+    session: CharterSession,
+    runtime: Runtime,
+    *,
+    email: str,
+    phone: str | None = None,
+    language: str | None = None,
+) -> tuple[Subject, bool]:
+    """The subject with this e-mail, created if new; ``(subject, created)``. Its contact
+    details are kept sealed so Charter can write to the person."""
+    email = valid_email(email)
+    phone_e164 = (
+        normalise_phone(phone, region=runtime.policy.organization.country) if phone else None
+    )
+    org = runtime.organization_id
+    email_index = runtime.blind_index.email(email)
+    subject = repository.subject_by_email_index(session, org, email_index)
+    created = subject is None
+    if subject is None:
+        subject = Subject(
+            organization_id=org,
+            email_index=email_index,
+            language=language or runtime.policy.languages.default,
+        )
+        session.add(subject)
+        session.flush()
+    elif language:
+        subject.language = language
+    contact = repository.contact_of(session, org, subject.id)
+    known = runtime.cipher.unseal(contact) if contact else {}
+    if phone_e164:
+        subject.phone_index = runtime.blind_index.phone(phone_e164)
+    wanted = {"email": email, "phone": phone_e164 or known.get("phone")}
+    if wanted != known:
+        if contact is None:
+            contact = SubjectContact(organization_id=org, subject_id=subject.id)
+            session.add(contact)
+        runtime.cipher.seal(contact, wanted)
+    session.flush()
+    return subject, created
+
+
+def contact_of(session: CharterSession, runtime: Runtime, subject: Subject) -> dict[str, Any]:
+    """``{"email": ..., "phone": ...}`` of a subject ({} when none is known)."""
+    contact = repository.contact_of(session, runtime.organization_id, subject.id)
+    value: dict[str, Any] = runtime.cipher.unseal(contact) if contact else {}
+    return value
+
+
 def store_subject_data(
     session: CharterSession,
     runtime: Runtime,
@@ -82,32 +126,17 @@ def store_subject_data(
     actor: str,
 ) -> Subject:
     """Attach records to the subject with this e-mail (created if new), encrypted."""
-    email = valid_email(email)
-    region = runtime.policy.organization.country
-    phone_e164 = normalise_phone(phone, region=region) if phone else None
     for item in records:
         _check_fields(runtime, item)
-    org = runtime.organization_id
-    subject = repository.subject_by_email_index(session, org, runtime.blind_index.email(email))
-    created = subject is None
-    if subject is None:
-        subject = Subject(
-            organization_id=org,
-            email_index=runtime.blind_index.email(email),
-            language=language or runtime.policy.languages.default,
-        )
-        session.add(subject)
-        session.flush()
-    if phone_e164:
-        subject.phone_index = runtime.blind_index.phone(phone_e164)
-    if language:
-        subject.language = language
+    subject, created = ensure_subject(
+        session, runtime, email=email, phone=phone, language=language
+    )
     now = utcnow()
     for item in records:
         _upsert_record(session, runtime, subject, item, now)
     record_event(
         session,
-        org,
+        runtime.organization_id,
         actor=actor,
         action="subject.created" if created else "subject.updated",
         target=f"subject:{subject.id}",
@@ -121,9 +150,6 @@ def _upsert_record(
 ) -> Record:
     org = runtime.organization_id
     record = repository.record_of(session, org, subject.id, item.category, item.source)
-    value, key_id = runtime.cipher.encrypt(
-        item.fields, context=record_context(org, subject.id, item.category, item.source)
-    )
     if record is None:
         record = Record(
             organization_id=org,
@@ -131,12 +157,9 @@ def _upsert_record(
             category=item.category,
             source=item.source,
             collected_at=item.collected_at or now,
-            value=value,
-            key_id=key_id,
         )
         session.add(record)
-    else:
-        record.value, record.key_id = value, key_id
+    runtime.cipher.seal(record, item.fields)
     record.last_contact_at = item.last_contact_at or now
     if item.contract_end_at:
         record.contract_end_at = item.contract_end_at
@@ -149,17 +172,6 @@ def _upsert_record(
     record.legal_hold_until = legal_hold_until(runtime.policy, item.category, dates)
     session.flush()
     return record
-
-
-def decrypt_record(runtime: Runtime, record: Record) -> dict[str, Any]:
-    value: dict[str, Any] = runtime.cipher.decrypt(
-        record.value,
-        key_id=record.key_id,
-        context=record_context(
-            record.organization_id, record.subject_id, record.category, record.source
-        ),
-    )
-    return value
 
 
 def view_subject(
@@ -185,7 +197,7 @@ def view_subject(
                 view.hidden_categories.append(record.category)
             continue
         view.records.setdefault(record.category, []).append(
-            {"source": record.source, **decrypt_record(runtime, record)}
+            {"source": record.source, **runtime.cipher.unseal(record)}
         )
     record_event(
         session,

@@ -13,12 +13,27 @@ from sqlalchemy import text
 
 from .. import jobs
 from ..accounts import pages as account_pages
+from ..consent import pages as consent_pages
 from ..errors import InvalidInput
+from ..mail import pages as mail_pages
 from ..models import ApiKey
+from ..newsletter import endpoints as newsletter_endpoints
+from ..newsletter import pages as newsletter_pages
+from ..newsletter import staff_pages as newsletter_staff_pages
 from ..portal import pages as portal_pages
 from ..runtime import Runtime
 from .deps import LoginRequired, api_key, runtime_of
 from .security import security_headers
+
+ROUTERS = (
+    account_pages.router,
+    portal_pages.router,
+    mail_pages.router,
+    newsletter_staff_pages.router,
+    newsletter_pages.router,
+    consent_pages.router,
+    newsletter_endpoints.router,
+)
 
 
 def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
@@ -27,14 +42,19 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         consumer = None
-        if run_jobs and not runtime.settings.redis_url:
-            jobs.bind_runtime(runtime)
-            consumer = jobs.start_embedded_consumer(jobs.build_queue(runtime.settings))
+        if run_jobs:
+            queue = jobs.build_queue(runtime.settings)
+            jobs.bind_queue(queue)
+            if not runtime.settings.redis_url:
+                jobs.bind_runtime(runtime)
+                consumer = jobs.start_embedded_consumer(queue)
         try:
             yield
         finally:
             if consumer is not None:
                 jobs.stop_embedded_consumer(consumer)
+            if run_jobs:
+                jobs.bind_queue(None)
 
     app = FastAPI(
         title="Charter",
@@ -74,6 +94,6 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
         """Which API key is calling, and with which scopes."""
         return {"name": key.name, "scopes": key.scopes.split()}
 
-    app.include_router(account_pages.router)
-    app.include_router(portal_pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

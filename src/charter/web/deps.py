@@ -12,6 +12,7 @@ from ..accounts.service import api_key_for, resume_session
 from ..db import CharterSession
 from ..models import ApiKey, StaffSession, StaffUser
 from ..runtime import Runtime
+from .forms import form_token_matches
 
 SESSION_COOKIE = "charter_session"
 
@@ -78,3 +79,21 @@ def api_key(scope: str):  # type: ignore[no-untyped-def]
         return key
 
     return dependency
+
+
+def require(action: str):  # type: ignore[no-untyped-def]
+    """Dependency factory: a logged-in staff member whose role grants ``action``."""
+
+    def dependency(request: Request, staff: Staff = Depends(current_staff)) -> Staff:
+        role = runtime_of(request).policy.role(staff.user.role)
+        if role is None or action not in role.actions:
+            raise HTTPException(403, f"your role may not {action.replace('_', ' ')}")
+        return staff
+
+    return dependency
+
+
+def check_csrf(staff: Staff, submitted: str) -> None:
+    """Every Portal form carries the session's CSRF token; a form without it changes nothing."""
+    if not form_token_matches(staff.session.csrf_token, submitted):
+        raise HTTPException(400, "the form expired or came from elsewhere; reload the page")

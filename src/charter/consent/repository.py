@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, or_, select
+
+from ..db import CharterSession
+from ..models import ConsentEvent, ConsentState, Objection, Subject, Suppression
+
+
+def state_of(
+    session: CharterSession, organization_id: int, subject_id: int, purpose: str, channel: str
+) -> ConsentState | None:
+    statement = select(ConsentState).where(
+        ConsentState.organization_id == organization_id,
+        ConsentState.subject_id == subject_id,
+        ConsentState.purpose == purpose,
+        ConsentState.channel == channel,
+    )
+    return session.scalars(statement).first()
+
+
+def states_of(session: CharterSession, organization_id: int, subject_id: int) -> list[ConsentState]:
+    statement = select(ConsentState).where(
+        ConsentState.organization_id == organization_id, ConsentState.subject_id == subject_id
+    )
+    return list(session.scalars(statement.order_by(ConsentState.purpose, ConsentState.channel)))
+
+
+def events_of(session: CharterSession, organization_id: int, subject_id: int) -> list[ConsentEvent]:
+    statement = select(ConsentEvent).where(
+        ConsentEvent.organization_id == organization_id, ConsentEvent.subject_id == subject_id
+    )
+    return list(session.scalars(statement.order_by(ConsentEvent.occurred_at, ConsentEvent.id)))
+
+
+def event_by_receipt(
+    session: CharterSession, organization_id: int, receipt_id: str
+) -> ConsentEvent | None:
+    statement = select(ConsentEvent).where(
+        ConsentEvent.organization_id == organization_id, ConsentEvent.receipt_id == receipt_id
+    )
+    return session.scalars(statement).first()
+
+
+def suppression_of(
+    session: CharterSession, organization_id: int, email_index: str
+) -> Suppression | None:
+    statement = select(Suppression).where(
+        Suppression.organization_id == organization_id, Suppression.email_index == email_index
+    )
+    return session.scalars(statement).first()
+
+
+def upheld_objection(
+    session: CharterSession, organization_id: int, subject_id: int, purpose: str, *,
+    marketing: bool
+) -> Objection | None:
+    covers = (
+        or_(Objection.purpose == purpose, Objection.purpose.is_(None))
+        if marketing
+        else Objection.purpose == purpose
+    )
+    statement = select(Objection).where(
+        Objection.organization_id == organization_id,
+        Objection.subject_id == subject_id,
+        Objection.status == "upheld",
+        covers,
+    )
+    return session.scalars(statement).first()
+
+
+def _objecting(organization_id: int, purpose: str) -> Select[int]:
+    """Subjects with an upheld objection to this purpose or to all direct marketing."""
+    return select(Objection.subject_id).where(
+        Objection.organization_id == organization_id,
+        Objection.status == "upheld",
+        or_(Objection.purpose == purpose, Objection.purpose.is_(None)),
+    )
+
+
+def audience(organization_id: int, purpose: str, channel: str) -> Select[int]:
+    """Subjects who may receive marketing for ``purpose`` on ``channel``: current consent,
+    not restricted, not objecting, and not suppressed since they consented."""
+    return (
+        select(Subject.id)
+        .join(
+            ConsentState,
+            and_(
+                ConsentState.subject_id == Subject.id,
+                ConsentState.organization_id == organization_id,
+            ),
+        )
+        .outerjoin(
+            Suppression,
+            and_(
+                Suppression.organization_id == organization_id,
+                Suppression.email_index == Subject.email_index,
+            ),
+        )
+        .where(
+            Subject.organization_id == organization_id,
+            ConsentState.purpose == purpose,
+            ConsentState.channel == channel,
+            ConsentState.status == "granted",
+            Subject.restricted_at.is_(None),
+            or_(Suppression.id.is_(None), Suppression.created_at < ConsentState.since),
+            Subject.id.not_in(_objecting(organization_id, purpose)),
+        )
+        .order_by(Subject.id)
+    )
+

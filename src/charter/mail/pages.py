@@ -1,0 +1,44 @@
+"""The outbox in the Portal: what was sent, what waits, what failed; a message opened is an
+access to personal data, and audited."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..audit import record_event
+from ..db import CharterSession
+from ..web.deps import Staff, db_session, require, runtime_of
+from ..web.templating import render_staff
+from . import repository
+
+router = APIRouter(include_in_schema=False)
+STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
+
+
+@router.get("/outbox", response_class=HTMLResponse)
+def outbox(request: Request, status: str | None = None,
+           staff: Staff = Depends(require("read_outbox")),
+           session: CharterSession = Depends(db_session)) -> Response:
+    org = runtime_of(request).organization_id
+    chosen = status if status in STATUSES else None
+    return render_staff(request, staff, "mail/outbox.html", {
+        "messages": repository.recent_messages(session, org, limit=200, status=chosen),
+        "counts": repository.counts_by_status(session, org), "statuses": STATUSES,
+        "chosen": chosen, "smtp": bool(runtime_of(request).settings.smtp_host)})
+
+
+@router.get("/outbox/{message_id}", response_class=HTMLResponse)
+def outbox_message(message_id: int, request: Request,
+                   staff: Staff = Depends(require("read_outbox")),
+                   session: CharterSession = Depends(db_session)) -> Response:
+    runtime = runtime_of(request)
+    message = repository.message_by_id(session, runtime.organization_id, message_id)
+    if message is None:
+        raise HTTPException(404, "no such message")
+    envelope = None if message.purged_at else runtime.cipher.unseal(message)
+    record_event(session, runtime.organization_id, actor=staff.actor, action="mail.viewed",
+                 target=f"subject:{message.subject_id}" if message.subject_id else "",
+                 details={"message": message.uid})
+    return render_staff(request, staff, "mail/message.html",
+                        {"message": message, "envelope": envelope})

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+
+from ..db import CharterSession
+from ..models import OutboxMessage
+
+
+def claim_due(
+    session: CharterSession,
+    organization_id: int,
+    *,
+    claim: str,
+    now: datetime,
+    stale_before: datetime,
+    limit: int,
+) -> list[int]:
+    """Mark up to ``limit`` due messages as ours in one statement, so that two workers never
+    take the same one; messages left ``sending`` by a crashed worker are taken again."""
+    takeable = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < stale_before),
+    )
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.organization_id == organization_id, takeable)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.organization_id == organization_id, OutboxMessage.id.in_(due),
+               takeable)
+        .values(status="sending", claim=claim, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    mine = select(OutboxMessage.id).where(
+        OutboxMessage.organization_id == organization_id, OutboxMessage.claim == claim
+    )
+    return list(session.scalars(mine.order_by(OutboxMessage.id)))
+
+
+def claimed(
+    session: CharterSession, organization_id: int, message_id: int, claim: str
+) -> OutboxMessage | None:
+    statement = select(OutboxMessage).where(
+        OutboxMessage.organization_id == organization_id,
+        OutboxMessage.id == message_id,
+        OutboxMessage.claim == claim,
+    )
+    return session.scalars(statement).first()
+
+
+def message_by_id(
+    session: CharterSession, organization_id: int, message_id: int
+) -> OutboxMessage | None:
+    statement = select(OutboxMessage).where(
+        OutboxMessage.organization_id == organization_id, OutboxMessage.id == message_id
+    )
+    return session.scalars(statement).first()
+
+
+def recent_messages(
+    session: CharterSession, organization_id: int, *, limit: int, status: str | None = None
+) -> list[OutboxMessage]:
+    statement = select(OutboxMessage).where(OutboxMessage.organization_id == organization_id)
+    if status:
+        statement = statement.where(OutboxMessage.status == status)
+    return list(session.scalars(statement.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def counts_by_status(session: CharterSession, organization_id: int) -> dict[str, int]:
+    statement = (
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.organization_id == organization_id)
+        .group_by(OutboxMessage.status)
+    )
+    return {status: count for status, count in session.execute(statement)}
+
+
+def sent_since(
+    session: CharterSession, organization_id: int, subject_id: int, kind: str, since: datetime
+) -> int:
+    statement = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.organization_id == organization_id,
+        OutboxMessage.subject_id == subject_id,
+        OutboxMessage.kind == kind,
+        OutboxMessage.created_at >= since,
+    )
+    return session.scalar(statement) or 0

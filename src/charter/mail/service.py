@@ -1,0 +1,191 @@
+"""The outbox: every message is queued in the transaction that decided to send it, then
+delivered by a job (with retries and backoff), so a message goes out only for work that
+committed, and exactly one worker sends it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from typing import Any
+
+from .. import jobs
+from ..audit import record_event
+from ..consent.service import decide
+from ..db import CharterSession
+from ..models import OutboxMessage, Subject, utcnow
+from ..runtime import Runtime
+from ..subjects import contact_of
+from ..subjects.repository import subject_by_id
+from . import repository
+from .compose import compose
+from .transport import DeliveryFailed, MailTransport
+
+log = logging.getLogger(__name__)
+DELIVER_TASK = "mail.deliver"
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8... minutes after each failure, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def sender_address(runtime: Runtime) -> str:
+    org = runtime.policy.organization
+    return str(runtime.settings.mail_from or org.privacy_email or org.contact_email
+               or "privacy@localhost")
+
+
+def queue_message(
+    session: CharterSession,
+    runtime: Runtime,
+    *,
+    kind: str,
+    to: str,
+    language: str,
+    context: dict[str, Any],
+    subject_id: int | None = None,
+    headers: dict[str, str] | None = None,
+    marketing: bool = False,
+    purpose: str | None = None,
+    campaign_id: int | None = None,
+    audited: bool = True,
+) -> OutboxMessage:
+    """Write one message into the outbox (sealed); delivery starts once the caller commits."""
+    composed = compose(kind, language, runtime.policy, **context)
+    message = OutboxMessage(
+        organization_id=runtime.organization_id,
+        uid=uuid.uuid4().hex,
+        kind=kind,
+        language=language,
+        subject_id=subject_id,
+        campaign_id=campaign_id,
+        purpose=purpose,
+        marketing=marketing,
+        status="queued",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    runtime.cipher.seal(message, {"to": to, "subject": composed.subject, "text": composed.text,
+                                  "headers": headers or {}})
+    session.add(message)
+    session.flush()
+    if audited:
+        record_event(session, runtime.organization_id, actor="system", action="mail.queued",
+                     target=f"subject:{subject_id}" if subject_id else "",
+                     details={"kind": kind, "message": message.uid})
+    jobs.enqueue_after_commit(session, DELIVER_TASK)
+    return message
+
+
+def mail_subject(
+    session: CharterSession, runtime: Runtime, subject: Subject, kind: str, **context: Any
+) -> OutboxMessage | None:
+    """A transactional message to a known subject, in their language; None without address."""
+    email = contact_of(session, runtime, subject).get("email")
+    if not email:
+        return None
+    return queue_message(session, runtime, kind=kind, to=email, language=subject.language,
+                         context=context, subject_id=subject.id)
+
+
+def build_email(runtime: Runtime, message: OutboxMessage, envelope: dict[str, Any]) -> EmailMessage:
+    sender = sender_address(runtime)
+    email = EmailMessage()
+    email["From"] = formataddr((runtime.policy.organization.legal_name, sender))
+    email["To"] = envelope["to"]
+    email["Subject"] = envelope["subject"]
+    email["Date"] = formatdate(usegmt=True)
+    email["Message-ID"] = f"<{message.uid}@{sender.rpartition('@')[2]}>"
+    if not message.marketing:
+        email["Auto-Submitted"] = "auto-generated"
+    for name, value in envelope.get("headers", {}).items():
+        email[name] = value
+    email.set_content(envelope["text"])
+    return email
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.cancelled
+
+
+def _still_allowed(session: CharterSession, runtime: Runtime, message: OutboxMessage) -> str | None:
+    """Marketing is checked again at the moment of sending; returns why not, if not."""
+    if not message.marketing or not message.purpose:
+        return None
+    subject = (subject_by_id(session, runtime.organization_id, message.subject_id)
+               if message.subject_id else None)
+    if subject is None:
+        return "erased"
+    decision = decide(session, runtime, subject, message.purpose, "email")
+    return None if decision.allowed else decision.reason
+
+
+def _deliver_one(runtime: Runtime, transport: MailTransport, message_id: int, claim: str,
+                 report: DeliveryReport) -> None:
+    with runtime.transaction() as session:
+        message = repository.claimed(session, runtime.organization_id, message_id, claim)
+        if message is None:  # taken over after a timeout; the other worker owns it now
+            return
+        message.claim, message.claimed_at = None, None
+        refused = _still_allowed(session, runtime, message)
+        if refused:
+            message.status, message.last_error = "cancelled", f"not sent: {refused}"
+            report.cancelled += 1
+            return
+        envelope = runtime.cipher.unseal(message)
+        try:
+            transport.send(build_email(runtime, message, envelope))
+        except DeliveryFailed as exc:
+            message.attempts += 1
+            message.last_error = str(exc)
+            report.errors.append(str(exc))
+            if exc.permanent or message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+                report.failed += 1
+                record_event(session, runtime.organization_id, actor="system",
+                             action="mail.failed", details={"message": message.uid,
+                                                            "error": str(exc)})
+            else:
+                message.status = "queued"
+                message.next_attempt_at = utcnow() + backoff(message.attempts)
+                report.retried += 1
+            return
+        message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+        report.sent += 1
+
+
+def deliver_due(
+    runtime: Runtime, transport: MailTransport, *, limit: int = 200, now: datetime | None = None
+) -> DeliveryReport:
+    """Send what is due: claim a batch, send each message, record each outcome."""
+    claim = secrets.token_hex(16)
+    moment = now or utcnow()
+    with runtime.transaction() as session:
+        claimed = repository.claim_due(session, runtime.organization_id, claim=claim, now=moment,
+                                       stale_before=moment - CLAIM_TIMEOUT, limit=limit)
+    report = DeliveryReport()
+    try:
+        for message_id in claimed:
+            _deliver_one(runtime, transport, message_id, claim, report)
+    finally:
+        transport.close()
+    if report.handled:
+        log.info("mail: %d sent, %d to retry, %d failed, %d cancelled", report.sent,
+                 report.retried, report.failed, report.cancelled)
+    return report

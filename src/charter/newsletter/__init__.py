@@ -1,0 +1,1 @@
+"""The newsletter: double opt-in, manual subscriptions, campaigns, one-click unsubscribe."""

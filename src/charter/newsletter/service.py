@@ -1,0 +1,191 @@
+"""Subscribing (double opt-in or a written agreement) and unsubscribing (a link, a one-click
+POST, a mail to the unsubscribe address). Unsubscribing withdraws the consent and puts the
+address on the suppression list at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any
+
+from ..consent.service import Method, consent_purpose, record_consent, suppress, withdraw_all
+from ..db import CharterSession
+from ..errors import InvalidInput
+from ..mail import repository as outbox
+from ..mail.links import lasting_link, one_time_link, resolve, use
+from ..mail.service import queue_message
+from ..models import Subject, utcnow
+from ..policy import Policy
+from ..runtime import Runtime
+from ..subjects import ensure_subject
+from ..subjects.repository import subject_by_id
+
+CONFIRMATION_VALID = timedelta(days=7)
+CONFIRMATIONS_PER_DAY = 3
+_TOKEN = re.compile(r"unsubscribe[ :_-]+([A-Za-z0-9_-]{32})", re.IGNORECASE)
+
+
+def newsletter_purpose(runtime: Runtime) -> str:
+    if runtime.policy.newsletter is None:
+        raise InvalidInput("the policy declares no newsletter (key `newsletter`)")
+    return runtime.policy.newsletter.purpose
+
+
+def consent_text(policy: Policy, purpose_id: str, language: str) -> str:
+    """The sentence shown next to the box: the policy's own, else one built from the label."""
+    for point in policy.collection_points:
+        for option in point.consent_options:
+            if option.purpose == purpose_id and "email" in option.channels:
+                return option.text.get(language, policy.languages.default)
+    purpose = policy.purpose(purpose_id)
+    assert purpose is not None
+    return purpose.label.get(language, policy.languages.default)
+
+
+def purpose_label(policy: Policy, purpose_id: str, language: str) -> str:
+    purpose = policy.purpose(purpose_id)
+    return purpose.label.get(language, policy.languages.default) if purpose else purpose_id
+
+
+def request_subscription(
+    session: CharterSession,
+    runtime: Runtime,
+    *,
+    email: str,
+    language: str,
+    evidence: dict[str, Any],
+) -> Subject:
+    """Double opt-in: record the request as pending and mail a confirmation link. The answer
+    is the same whether or not the address was already subscribed."""
+    purpose = newsletter_purpose(runtime)
+    subject, _ = ensure_subject(session, runtime, email=email, language=language)
+    text = consent_text(runtime.policy, purpose, language)
+    assert runtime.policy.newsletter is not None
+    if not runtime.policy.newsletter.double_opt_in:
+        record_consent(session, runtime, subject, purpose=purpose, channel="email",
+                       action="grant", method="online_checkbox", actor="subject",
+                       language=language, text=text, evidence=evidence)
+        return subject
+    recent = outbox.sent_since(session, runtime.organization_id, subject.id,
+                               "newsletter_confirmation", utcnow() - timedelta(days=1))
+    record_consent(session, runtime, subject, purpose=purpose, channel="email",
+                   action="pending", method="double_opt_in", actor="subject",
+                   language=language, text=text, evidence=evidence)
+    if recent >= CONFIRMATIONS_PER_DAY:  # no mail-bombing a stranger through our form
+        return subject
+    token = one_time_link(session, runtime, "confirm", subject.id, purpose=purpose,
+                          expires_at=utcnow() + CONFIRMATION_VALID)
+    queue_message(session, runtime, kind="newsletter_confirmation", to=email, language=language,
+                  subject_id=subject.id, context={
+                      "purpose_label": purpose_label(runtime.policy, purpose, language),
+                      "confirm_url": f"{runtime.settings.public_url}/newsletter/confirm/{token}"})
+    return subject
+
+
+def confirm_subscription(
+    session: CharterSession, runtime: Runtime, token: str, *, evidence: dict[str, Any]
+) -> bool:
+    """The second step of double opt-in. False when the link is unknown, used or expired."""
+    link = resolve(session, runtime, token, "confirm")
+    if link is None or link.purpose is None:
+        return False
+    subject = subject_by_id(session, runtime.organization_id, link.subject_id)
+    if subject is None:
+        return False
+    use(link)
+    record_consent(session, runtime, subject, purpose=link.purpose, channel="email",
+                   action="grant", method="double_opt_in", actor="subject",
+                   text=consent_text(runtime.policy, link.purpose, subject.language),
+                   evidence={**evidence, "confirmed_by": "link"})
+    return True
+
+
+def subscribe_manually(
+    session: CharterSession,
+    runtime: Runtime,
+    *,
+    email: str,
+    language: str | None,
+    method: Method,
+    evidence: dict[str, Any],
+    actor: str,
+    purpose: str | None = None,
+    obtained_at: datetime | None = None,
+) -> Subject:
+    """Staff record a subscription given on paper or by phone, with its evidence."""
+    declared = runtime.policy.newsletter
+    if declared is None or not declared.manual_with_written_agreement:
+        raise InvalidInput("the policy does not take subscriptions on paper or by phone "
+                           "(newsletter.manual_with_written_agreement)")
+    if method not in ("written", "verbal"):
+        raise InvalidInput("method: a manual subscription is 'written' or 'verbal'")
+    if not evidence.get("note") and not evidence.get("document"):
+        raise InvalidInput("evidence: give a note or the written agreement itself")
+    purpose = purpose or newsletter_purpose(runtime)
+    consent_purpose(runtime, purpose)
+    subject, _ = ensure_subject(session, runtime, email=email, language=language)
+    record_consent(session, runtime, subject, purpose=purpose, channel="email", action="grant",
+                   method=method, actor=actor, evidence=evidence,
+                   text=consent_text(runtime.policy, purpose, subject.language),
+                   occurred_at=obtained_at)
+    return subject
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    subject_id: int
+    purpose: str
+    withdrawn: int
+
+
+def unsubscribe(
+    session: CharterSession, runtime: Runtime, token: str, *, method: Method
+) -> Unsubscribed | None:
+    """Withdraw the consent the token stands for and suppress the address. Idempotent; None
+    when the token is unknown (or the person was erased)."""
+    link = resolve(session, runtime, token, "unsubscribe")
+    if link is None or link.purpose is None:
+        return None
+    subject = subject_by_id(session, runtime.organization_id, link.subject_id)
+    if subject is None:
+        return None
+    withdrawn = withdraw_all(session, runtime, subject, method=method, actor="subject",
+                             purpose=link.purpose, channel="email")
+    if subject.email_index:
+        suppress(session, runtime, subject.email_index, reason="unsubscribed", actor="subject")
+    return Unsubscribed(subject.id, link.purpose, withdrawn)
+
+
+def unsubscribe_links(session: CharterSession, runtime: Runtime, subject_id: int,
+                      purpose: str) -> dict[str, str]:
+    """URLs and headers every marketing mail carries (RFC 2369 and RFC 8058)."""
+    token = lasting_link(session, runtime, "unsubscribe", subject_id, purpose)
+    preferences = lasting_link(session, runtime, "preferences", subject_id)
+    base = runtime.settings.public_url
+    mailto = runtime.settings.unsubscribe_mailto or runtime.settings.mail_from or (
+        runtime.policy.organization.privacy_email or "privacy@localhost")
+    return {
+        "unsubscribe_url": f"{base}/u/{token}",
+        "preferences_url": f"{base}/preferences/{preferences}",
+        "List-Unsubscribe": f"<{base}/u/{token}>, <mailto:{mailto}?subject=unsubscribe%20{token}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def handle_inbound(session: CharterSession, runtime: Runtime, raw: bytes) -> Unsubscribed | None:
+    """A mail sent to the unsubscribe address (the mailto of List-Unsubscribe)."""
+    message = message_from_bytes(raw, policy=default_policy)
+    texts = [str(message.get("Subject", ""))]
+    if isinstance(message, EmailMessage):
+        body = message.get_body(preferencelist=("plain",))
+        if body is not None:
+            texts.append(body.get_content())
+    for text in texts:
+        found = _TOKEN.search(text)
+        if found:
+            return unsubscribe(session, runtime, found.group(1), method="unsubscribe_mail")
+    return None

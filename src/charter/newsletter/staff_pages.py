@@ -1,0 +1,67 @@
+"""Campaigns from the Portal: write the letter per language, see who it will reach, send."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from ..db import CharterSession
+from ..errors import InvalidInput
+from ..models import Campaign
+from ..runtime import Runtime
+from ..web.deps import Staff, check_csrf, db_session, require, runtime_of
+from ..web.templating import render_staff
+from .campaigns import Letter, audience_size, send_campaign
+
+router = APIRouter(include_in_schema=False)
+
+
+def _campaigns(session: CharterSession, runtime: Runtime) -> list[Campaign]:
+    statement = select(Campaign).where(Campaign.organization_id == runtime.organization_id)
+    return list(session.scalars(statement.order_by(Campaign.id.desc()).limit(100)))
+
+
+def _page(request: Request, staff: Staff, session: CharterSession, *, error: str | None = None,
+          sent: int | None = None, status_code: int = 200) -> Response:
+    runtime = runtime_of(request)
+    purposes = [p for p in runtime.policy.purposes if p.legal_basis == "consent"]
+    return render_staff(request, staff, "newsletter/campaigns.html", {
+        "campaigns": _campaigns(session, runtime), "purposes": purposes,
+        "audience": {p.id: audience_size(session, runtime, p.id) for p in purposes},
+        "languages": runtime.policy.languages.all, "error": error, "sent": sent},
+        status_code=status_code)
+
+
+@router.get("/campaigns", response_class=HTMLResponse)
+def campaigns(request: Request, sent: int | None = None,
+              staff: Staff = Depends(require("send_campaigns")),
+              session: CharterSession = Depends(db_session)) -> Response:
+    return _page(request, staff, session, sent=sent)
+
+
+@router.post("/campaigns", response_class=HTMLResponse)
+def new_campaign(
+    request: Request,
+    csrf_token: str = Form(""),
+    purpose: str = Form(""),
+    subject_en: str = Form(""),
+    body_en: str = Form(""),
+    subject_fr: str = Form(""),
+    body_fr: str = Form(""),
+    subject_nl: str = Form(""),
+    body_nl: str = Form(""),
+    staff: Staff = Depends(require("send_campaigns")),
+    session: CharterSession = Depends(db_session),
+) -> Response:
+    check_csrf(staff, csrf_token)
+    runtime = runtime_of(request)
+    given = {"en": (subject_en, body_en), "fr": (subject_fr, body_fr), "nl": (subject_nl, body_nl)}
+    letters = {language: Letter(subject=subject.strip(), body=body.strip())
+               for language, (subject, body) in given.items() if subject.strip() or body.strip()}
+    try:
+        campaign = send_campaign(session, runtime, purpose=purpose, letters=letters,
+                                 actor=staff.actor)
+    except InvalidInput as exc:
+        return _page(request, staff, session, error=str(exc), status_code=422)
+    return RedirectResponse(f"/campaigns?sent={campaign.recipients}", status_code=303)

@@ -1,0 +1,31 @@
+"""Forms that a visitor without a session submits (login, sign-up): a double-submit token in
+a cookie and a hidden field, so another site cannot post them in the visitor's name."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import Request
+from starlette.responses import Response
+
+FORM_COOKIE = "charter_form"
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def attach_form_token(request: Request, response: Response, token: str) -> Response:
+    response.set_cookie(FORM_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
+                        secure=request.app.state.runtime.settings.secure_cookies)
+    return response
+
+
+def form_token_matches(expected: str, submitted: str) -> bool:
+    """Constant-time comparison; an empty expectation never matches."""
+    return bool(expected) and hmac.compare_digest(expected, submitted or "")
+
+
+def form_token_ok(request: Request, submitted: str) -> bool:
+    return form_token_matches(request.cookies.get(FORM_COOKIE, ""), submitted)

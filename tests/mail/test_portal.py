@@ -1,0 +1,70 @@
+"""The outbox and campaigns in the Portal: who may see and send, and what it leaves behind."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from charter.consent.service import record_consent
+from charter.mail.service import queue_message
+from charter.models import AuditEvent, OutboxMessage
+from charter.runtime import Runtime
+from charter.subjects import ensure_subject
+
+from ..factories import staff_login
+
+
+def _subscriber(runtime: Runtime, email: str) -> None:
+    with runtime.transaction() as session:
+        subject, _ = ensure_subject(session, runtime, email=email)
+        record_consent(session, runtime, subject, purpose="newsletter", channel="email",
+                       action="grant", method="written", actor="test")
+
+
+def test_dpo_reads_the_outbox_and_each_reading_is_audited(client: TestClient,
+                                                          runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        message = queue_message(session, runtime, kind="newsletter_confirmation",
+                                to="noah.janssens@example.org", language="en",
+                                context={"purpose_label": "News", "confirm_url": "https://x/c"})
+    staff_login(client, runtime, "dpo")
+    listing = client.get("/outbox")
+    assert listing.status_code == 200 and "newsletter_confirmation" in listing.text
+    assert "No SMTP server is configured" in listing.text
+    assert "noah.janssens" not in listing.text  # the list shows no addresses
+    opened = client.get(f"/outbox/{message.id}")
+    assert opened.status_code == 200 and "noah.janssens@example.org" in opened.text
+    with runtime.transaction() as session:
+        viewed = session.scalars(select(AuditEvent).where(
+            AuditEvent.organization_id == runtime.organization_id,
+            AuditEvent.action == "mail.viewed")).all()
+    assert len(viewed) == 1 and viewed[0].actor.startswith("staff:")
+    assert client.get("/outbox/999999").status_code == 404
+
+
+def test_support_and_billing_may_not_read_the_outbox(client: TestClient,
+                                                     runtime: Runtime) -> None:
+    staff_login(client, runtime, "support")
+    assert client.get("/outbox").status_code == 403
+    assert client.get("/campaigns").status_code == 403
+    assert "Outbox" not in client.get("/").text
+
+
+def test_a_campaign_sent_from_the_portal(client: TestClient, runtime: Runtime) -> None:
+    _subscriber(runtime, "elise@example.org")
+    csrf = staff_login(client, runtime, "dpo")
+    page = client.get("/campaigns")
+    assert page.status_code == 200 and "1 recipient(s)" in page.text
+    form = {"csrf_token": csrf, "purpose": "newsletter", "subject_en": "Autumn courses",
+            "body_en": "Autumn courses start soon."}
+    forged = client.post("/campaigns", data={**form, "csrf_token": "forged"})
+    assert forged.status_code == 400
+    empty = client.post("/campaigns", data={**form, "subject_en": ""})
+    assert empty.status_code == 422 and "subject (en)" in empty.text
+    sent = client.post("/campaigns", data=form, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/campaigns?sent=1"
+    assert "Autumn courses" in client.get("/campaigns").text
+    with runtime.transaction() as session:
+        rows = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.organization_id == runtime.organization_id)).all()
+    assert [(r.kind, r.marketing, r.purpose) for r in rows] == [("campaign", True, "newsletter")]
