@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
@@ -118,4 +119,31 @@ def mail_client(mail_runtime: Runtime) -> Iterator[TestClient]:
     from charter.web.app import create_app
 
     with TestClient(create_app(mail_runtime), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+def _with_extras() -> str:
+    text = POLICY.read_text()
+    extras = yaml.safe_load((FIXTURES / "policy-extras.yaml").read_text())
+    for anchor, extra in extras.items():
+        assert anchor in text, anchor
+        text = text.replace(anchor, anchor + extra if anchor.endswith("\n") else extra, 1)
+    return text
+
+
+@pytest.fixture
+def full_runtime(mail_runtime: Runtime, tmp_path: Path) -> Runtime:
+    """The test policy with what only some tests need: a minors rule and a form that asks the
+    age, a purpose that sells data (for GPC), cookies (for the banner); mail on loopback."""
+    path = tmp_path / "full-policy.yaml"
+    path.write_text(_with_extras())
+    settings = mail_runtime.settings.model_copy(update={"policy": path})
+    return open_runtime(settings, engine=mail_runtime.engine)
+
+
+@pytest.fixture
+def full_client(full_runtime: Runtime) -> Iterator[TestClient]:
+    from charter.web.app import create_app
+
+    with TestClient(create_app(full_runtime), base_url="http://127.0.0.1") as test_client:
         yield test_client

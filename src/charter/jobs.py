@@ -81,10 +81,11 @@ def build_queue(settings: Settings) -> JobQueue:
         huey = SqliteHuey("charter", filename=str((settings.data_dir / "jobs.db").resolve()))
     from .accounts import tasks as account_tasks
     from .audit import tasks as audit_tasks
+    from .collect import tasks as collect_tasks
     from .mail import tasks as mail_tasks
 
     queue = JobQueue(huey)
-    for module in (account_tasks, audit_tasks, mail_tasks):
+    for module in (account_tasks, audit_tasks, collect_tasks, mail_tasks):
         queue.tasks.update(module.register(huey))
     return queue
 

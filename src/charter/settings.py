@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     unsubscribe_mailto: str | None = Field(
         None, description="address that takes unsubscribe mails; default: the sender"
     )
+    embed_origins: str = Field(
+        "",
+        description="sites (https://www.example.org, space-separated) that may frame the forms "
+        "and post cookie choices from the banner",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="server log level; logs never carry personal data"
     )
@@ -74,6 +79,10 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url[len("postgresql://") :]
             return url
         return f"sqlite:///{(self.data_dir / 'charter.db').resolve()}"
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        return [o.rstrip("/") for o in self.embed_origins.replace(",", " ").split() if o]
 
     @property
     def key_file(self) -> Path:

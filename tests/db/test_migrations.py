@@ -13,3 +13,31 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_upgrading_keeps_the_data(tmp_path: object) -> None:
+    """Rebuilding a table on SQLite (batch mode) must not cascade into its children."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from charter.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{Path(str(tmp_path)) / 'old.db'}")
+    upgrade(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO organizations (slug, legal_name, country, created_at) "
+            "VALUES ('o', 'O', 'BE', '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO subjects (organization_id, email_index, language, created_at) "
+            "VALUES (1, 'x', 'en', '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO records (organization_id, subject_id, category, source, value, key_id,"
+            " collected_at, last_contact_at, updated_at, restricted) VALUES (1, 1, 'contact',"
+            " 'form', x'00', 'k1', '2026-01-01', '2026-01-01', '2026-01-01', 0)"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM records")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()

@@ -174,3 +174,53 @@ def test_the_server_delivers_right_after_the_request_commits(mail_runtime: Runti
                                          "csrf_token": token.group(1)})
         received = inbox.wait_for(1, seconds=20)
     assert [m["To"] for m in received] == ["jules@example.org"]
+
+
+def test_a_broken_message_does_not_hold_up_the_others(mail_runtime: Runtime,
+                                                      inbox: Inbox) -> None:
+    first, second = _queue(mail_runtime, 2)
+    with mail_runtime.transaction() as session:
+        broken = message_by_id(session, mail_runtime.organization_id, first)
+        assert broken is not None
+        broken.sealed = b"\x00" * len(broken.sealed)  # a value that no longer opens
+    report = deliver_due(mail_runtime, SmtpTransport(mail_runtime.settings))
+    assert report.sent == 1 and report.retried == 1 and len(inbox.messages) == 1
+    rows = {m.id: m for m in _messages(mail_runtime)}
+    assert rows[second].status == "sent"
+    assert rows[first].status == "queued" and rows[first].attempts == 1
+    assert rows[first].last_error == "not sent: DecryptionFailed"
+
+
+def _claim_long_ago(runtime: Runtime, message_id: int, claim: str) -> None:
+    from charter.mail.repository import claim_due
+
+    with runtime.transaction() as session:
+        assert claim_due(session, runtime.organization_id, claim=claim, now=utcnow(),
+                         stale_before=utcnow(), limit=10) == [message_id]
+        row = message_by_id(session, runtime.organization_id, message_id)
+        assert row is not None
+        row.claimed_at = utcnow() - timedelta(minutes=11)
+
+
+def test_a_slow_worker_and_a_second_one_never_both_send(mail_runtime: Runtime,
+                                                        inbox: Inbox) -> None:
+    from charter.mail.service import DeliveryReport, _prepare, _record
+
+    smtp = SmtpTransport(mail_runtime.settings)
+    # A claimed long ago, and is about to send: it renews its claim first...
+    [message_id] = _queue(mail_runtime)
+    _claim_long_ago(mail_runtime, message_id, "A")
+    report = DeliveryReport()
+    email = _prepare(mail_runtime, message_id, "A", report)
+    assert email is not None
+    # ...so B, running meanwhile, does not take it over
+    assert deliver_due(mail_runtime, smtp).handled == 0
+    smtp.send(email)
+    _record(mail_runtime, message_id, "A", report, None)
+    assert len(inbox.messages) == 1 and report.sent == 1
+    # taken over before A got to it: A sends nothing
+    [other] = _queue(mail_runtime)
+    _claim_long_ago(mail_runtime, other, "A")
+    assert deliver_due(mail_runtime, smtp).sent == 1
+    assert _prepare(mail_runtime, other, "A", DeliveryReport()) is None
+    assert len(inbox.messages) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -34,17 +35,26 @@ def test_dpo_reads_the_outbox_and_each_reading_is_audited(client: TestClient,
     assert "noah.janssens" not in listing.text  # the list shows no addresses
     opened = client.get(f"/outbox/{message.id}")
     assert opened.status_code == 200 and "noah.janssens@example.org" in opened.text
+    # a link in a mail is a capability: staff see where it leads, not the token
+    with runtime.transaction() as session:
+        confirm = queue_message(session, runtime, kind="newsletter_confirmation",
+                                to="x@example.org", language="en", context={
+                                    "purpose_label": "News", "confirm_url":
+                                    "https://p.example/newsletter/confirm/abcdefghijklmnopqrstuvwx"})
+    masked = client.get(f"/outbox/{confirm.id}").text
+    assert "/newsletter/confirm/…" in masked and "abcdefghijklmnopqrstuvwx" not in masked
     with runtime.transaction() as session:
         viewed = session.scalars(select(AuditEvent).where(
             AuditEvent.organization_id == runtime.organization_id,
             AuditEvent.action == "mail.viewed")).all()
-    assert len(viewed) == 1 and viewed[0].actor.startswith("staff:")
+    assert len(viewed) == 2 and viewed[0].actor.startswith("staff:")  # one per reading
     assert client.get("/outbox/999999").status_code == 404
 
 
-def test_support_and_billing_may_not_read_the_outbox(client: TestClient,
-                                                     runtime: Runtime) -> None:
-    staff_login(client, runtime, "support")
+@pytest.mark.parametrize("role", ["support", "billing", "viewer"])
+def test_other_roles_may_not_read_the_outbox(client: TestClient, runtime: Runtime,
+                                             role: str) -> None:
+    staff_login(client, runtime, role)
     assert client.get("/outbox").status_code == 403
     assert client.get("/campaigns").status_code == 403
     assert "Outbox" not in client.get("/").text

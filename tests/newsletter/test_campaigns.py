@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -153,17 +154,58 @@ def _reason(runtime: Runtime, email: str) -> str:
         return decide(session, runtime, subject, "newsletter", "email").reason
 
 
-def test_a_withdrawal_after_queueing_stops_the_message(audience: Runtime, inbox: Inbox,
-                                                       mail_client: TestClient) -> None:
+def _restrict(runtime: Runtime, email: str) -> None:
+    with runtime.transaction() as session:
+        subject = find_subject(session, runtime, email=email)
+        assert subject is not None
+        subject.restricted_at = utcnow()
+
+
+def _suppress(runtime: Runtime, email: str) -> None:
+    from charter.consent.service import suppress
+
+    with runtime.transaction() as session:
+        subject = find_subject(session, runtime, email=email)
+        assert subject is not None and subject.email_index
+        suppress(session, runtime, subject.email_index, reason="staff", actor="test")
+
+
+def _object(runtime: Runtime, email: str) -> None:
+    from charter.consent.service import object_to_direct_marketing
+
+    with runtime.transaction() as session:
+        subject = find_subject(session, runtime, email=email)
+        assert subject is not None
+        object_to_direct_marketing(session, runtime, subject, actor="test")
+
+
+def _erase(runtime: Runtime, email: str) -> None:
+    from charter.subjects.removal import remove_subject
+
+    with runtime.transaction() as session:
+        subject = find_subject(session, runtime, email=email)
+        assert subject is not None
+        remove_subject(session, runtime, subject)
+
+
+@pytest.mark.parametrize("change, reason", [
+    (_withdraw, "withdrawn"), (_restrict, "restricted"), (_suppress, "suppressed"),
+    (_object, "objected"), (_erase, "erased"),
+])
+def test_what_happens_after_queueing_is_checked_again_at_send_time(
+        audience: Runtime, inbox: Inbox, change: Any, reason: str) -> None:
     assert _send(audience) == 2
-    _withdraw(audience, "fien@example.org")  # before the worker picks the campaign up
+    change(audience, "fien@example.org")  # before the worker picks the campaign up
     _deliver(audience)
     assert [m["To"] for m in inbox.messages] == ["anna@example.org"]
     with audience.transaction() as session:
-        cancelled = session.scalars(select(OutboxMessage.last_error).where(
+        cancelled = session.scalars(select(OutboxMessage).where(
             OutboxMessage.organization_id == audience.organization_id,
             OutboxMessage.status == "cancelled")).all()
-    assert cancelled == ["not sent: withdrawn"]
+    assert [m.last_error for m in cancelled] == [f"not sent: {reason}"]
+    if reason == "erased":  # nothing about her is left in the outbox
+        assert cancelled[0].purged_at is not None and cancelled[0].subject_id is None
+        assert audience.cipher.unseal(cancelled[0]) == {}
 
 
 def test_unsubscribe_by_mail_to_the_mailto_address(audience: Runtime, inbox: Inbox,
@@ -270,3 +312,32 @@ def test_an_objection_to_direct_marketing_is_absolute_and_immediate(audience: Ru
     # even a fresh consent does not override a standing objection until it is lifted
     _person(audience, "fien@example.org", when_days_ago=0)
     assert _send(audience) == 1
+
+
+def test_the_unsubscribe_token_may_be_in_the_body_of_the_mail(
+        audience: Runtime, inbox: Inbox, cli_args: list[str], tmp_path: Path) -> None:
+    _send(audience)
+    _deliver(audience)
+    [anna] = inbox.to("anna@example.org")
+    token = str(anna["List-Unsubscribe"]).rsplit("%20", 1)[1].rstrip(">")
+    incoming = tmp_path / "reply.eml"
+    incoming.write_bytes(f"From: anna@example.org\r\nSubject: Re: Spring courses\r\n"
+                         f"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                         f"Please stop. unsubscribe {token}\r\n".encode())
+    assert CliRunner().invoke(main, [*cli_args, "mail", "inbound", str(incoming)]).exit_code == 0
+    assert _reason(audience, "anna@example.org") == "suppressed"
+    incoming.write_bytes(b"Subject: hi\r\nContent-Type: text/plain; charset=x-unknown\r\n"
+                         b"\r\nbody\r\n")  # an unknown charset is no crash
+    assert CliRunner().invoke(main, [*cli_args, "mail", "inbound", str(incoming)]).exit_code == 4
+
+
+def test_links_of_an_erased_person_open_nothing_even_for_the_next_one(
+        mail_runtime: Runtime, inbox: Inbox, mail_client: TestClient) -> None:
+    first = _person(mail_runtime, "first@example.org")
+    _send(mail_runtime)
+    _deliver(mail_runtime)
+    old = link_in(inbox.messages[0], "/preferences/").removeprefix(BASE)
+    _erase(mail_runtime, "first@example.org")
+    second = _person(mail_runtime, "second@example.org")
+    assert second != first  # ids are never reused, on SQLite either
+    assert mail_client.get(old).status_code == 404

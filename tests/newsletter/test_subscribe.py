@@ -153,3 +153,42 @@ def test_manual_subscription_with_written_evidence(mail_client: TestClient,
                                    json=payload)
         assert refused.status_code == 422, (payload, refused.text)
     assert _subjects(mail_runtime) == 1
+
+
+def test_a_stranger_signing_someone_up_changes_nothing_for_them(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    from charter.consent.service import record_consent
+    from charter.subjects import ensure_subject
+
+    with mail_runtime.transaction() as session:
+        subject, _ = ensure_subject(session, mail_runtime, email="anna@example.org",
+                                    language="fr")
+        record_consent(session, mail_runtime, subject, purpose="newsletter", channel="email",
+                       action="grant", method="written", actor="test")
+    subscribe(mail_client, "anna@example.org", lang="en")
+    assert _decision(mail_runtime, "anna@example.org") == "granted"
+    with mail_runtime.transaction() as session:
+        found = find_subject(session, mail_runtime, email="anna@example.org")
+        assert found is not None and found.language == "fr"
+    _deliver(mail_runtime)
+    assert inbox.messages == []  # and she is not mailed a confirmation
+
+
+def test_expired_used_and_unknown_links_are_refused(mail_client: TestClient,
+                                                    mail_runtime: Runtime, inbox: Inbox) -> None:
+    from sqlalchemy import update
+
+    from charter.models import MailLink, utcnow
+
+    subscribe(mail_client, "hugo@example.org")
+    _deliver(mail_runtime)
+    path = link_in(inbox.messages[0], "/newsletter/confirm/").split(".be", 1)[1]
+    with mail_runtime.transaction() as session:
+        session.execute(update(MailLink).where(
+            MailLink.organization_id == mail_runtime.organization_id).values(
+            expires_at=utcnow()))
+    assert mail_client.get(path).status_code == 404
+    assert mail_client.post(path).status_code == 404
+    assert _decision(mail_runtime, "hugo@example.org") == "pending"
+    for bad in ("/u/nope", "/preferences/nope", "/newsletter/confirm/nope", "/parental/nope"):
+        assert mail_client.get(bad).status_code == 404, bad

@@ -91,7 +91,7 @@ def mail_deliver(ctx: click.Context) -> None:
             total += report.handled
             sent += report.sent
             progress.advance(task, report.handled)
-            if not report.sent:
+            if not (report.sent or report.cancelled):
                 break  # only failures and retries left: their time has not come yet
     click.echo(f"{sent} sent of {total} handled")
 

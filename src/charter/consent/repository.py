@@ -3,11 +3,24 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, or_, select
 
 from ..db import CharterSession
-from ..models import ConsentEvent, ConsentState, Objection, Subject, Suppression
+from ..models import (
+    ConsentEvent,
+    ConsentState,
+    Objection,
+    ParentalConsent,
+    Subject,
+    Suppression,
+)
 
 
 def state_of(
-    session: CharterSession, organization_id: int, subject_id: int, purpose: str, channel: str
+    session: CharterSession,
+    organization_id: int,
+    subject_id: int,
+    purpose: str,
+    channel: str,
+    *,
+    for_update: bool = False,
 ) -> ConsentState | None:
     statement = select(ConsentState).where(
         ConsentState.organization_id == organization_id,
@@ -15,6 +28,8 @@ def state_of(
         ConsentState.purpose == purpose,
         ConsentState.channel == channel,
     )
+    if for_update:  # two answers at once: the second waits and sees the first
+        statement = statement.with_for_update()
     return session.scalars(statement).first()
 
 
@@ -108,3 +123,14 @@ def audience(organization_id: int, purpose: str, channel: str) -> Select[int]:
         .order_by(Subject.id)
     )
 
+
+
+def pending_parental(
+    session: CharterSession, organization_id: int, subject_id: int
+) -> ParentalConsent | None:
+    statement = select(ParentalConsent).where(
+        ParentalConsent.organization_id == organization_id,
+        ParentalConsent.subject_id == subject_id,
+        ParentalConsent.status == "pending",
+    )
+    return session.scalars(statement).first()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
+from sqlalchemy.exc import IntegrityError
+
 from ..audit import record_event
 from ..db import CharterSession
 from ..errors import InvalidInput
@@ -18,7 +20,8 @@ from ..policy.processing import Channel
 from ..runtime import Runtime
 from . import repository
 
-Action = Literal["grant", "withdraw", "pending"]
+Action = Literal["grant", "withdraw", "pending", "gpc", "dnt"]
+"""gpc / dnt: refused by a browser signal (Global Privacy Control, Do Not Track)."""
 Method = Literal[
     "online_checkbox",
     "double_opt_in",
@@ -30,10 +33,16 @@ Method = Literal[
     "unsubscribe_mail",
     "api",
     "request",
+    "import",
+    "parental",
+    "browser_signal",
 ]
 METHODS: tuple[str, ...] = get_args(Method)
 CHANNELS: tuple[str, ...] = get_args(Channel)
-STATUS_OF: dict[str, str] = {"grant": "granted", "withdraw": "withdrawn", "pending": "pending"}
+SIGNAL_CHANNEL = "all"
+"""Browser signals refuse a purpose whatever the channel."""
+STATUS_OF: dict[str, str] = {"grant": "granted", "withdraw": "withdrawn", "pending": "pending",
+                             "gpc": "gpc", "dnt": "dnt"}
 SuppressionReason = Literal["unsubscribed", "erased", "objected", "staff"]
 
 
@@ -44,7 +53,7 @@ class Decision:
     allowed: bool
     reason: str
     """granted, not_consent_based, no_consent, withdrawn, pending, restricted, suppressed,
-    objected"""
+    objected, gpc, dnt, minor_pending"""
 
 
 def consent_channels(policy: Policy) -> list[tuple[str, str]]:
@@ -94,9 +103,14 @@ def record_consent(
     dnt: bool = False,
 ) -> ConsentEvent:
     """Append one event to the ledger and move the current state — unless the state already
-    holds a later word (an old consent imported after a withdrawal does not revive it)."""
-    consent_purpose(runtime, purpose)
-    if channel not in CHANNELS:
+    holds a later word (an old consent imported after a withdrawal does not revive it).
+    A browser signal (gpc, dnt) may also refuse a purpose that does not rest on consent."""
+    if action in ("gpc", "dnt"):
+        if runtime.policy.purpose(purpose) is None:
+            raise InvalidInput(f"purpose: {purpose!r} is not declared in the policy")
+    else:
+        consent_purpose(runtime, purpose)
+    if channel not in CHANNELS and not (channel == SIGNAL_CHANNEL and action in ("gpc", "dnt")):
         raise InvalidInput(f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
     if method not in METHODS:
         raise InvalidInput(f"method: {method!r} is not one of {', '.join(METHODS)}")
@@ -122,12 +136,8 @@ def record_consent(
     runtime.cipher.seal(event, {"text": text, **(evidence or {})})
     session.add(event)
     session.flush()
-    state = repository.state_of(session, org, subject.id, purpose, channel)
-    if state is None:
-        state = ConsentState(organization_id=org, subject_id=subject.id, purpose=purpose,
-                             channel=channel)
-        session.add(state)
-    if state.since is None or state.since <= when:
+    state = _locked_state(session, org, subject.id, purpose, channel, when, event.id)
+    if state.since <= when:
         state.status, state.since, state.event_id = STATUS_OF[action], when, event.id
     session.flush()
     record_event(
@@ -140,6 +150,26 @@ def record_consent(
                  "receipt": event.receipt_id},
     )
     return event
+
+
+def _locked_state(session: CharterSession, org: int, subject_id: int, purpose: str,
+                  channel: str, when: datetime, event_id: int) -> ConsentState:
+    """The current-state row, locked; created when missing (a concurrent first write makes
+    ours fail on the unique key: then the other one's row is taken and locked)."""
+    state = repository.state_of(session, org, subject_id, purpose, channel, for_update=True)
+    if state is not None:
+        return state
+    try:
+        with session.begin_nested():
+            state = ConsentState(organization_id=org, subject_id=subject_id, purpose=purpose,
+                                 channel=channel, status="pending", since=when,
+                                 event_id=event_id)
+            session.add(state)
+        return state
+    except IntegrityError:
+        found = repository.state_of(session, org, subject_id, purpose, channel, for_update=True)
+        assert found is not None
+        return found
 
 
 def withdraw_all(
@@ -155,7 +185,7 @@ def withdraw_all(
     """Withdraw every consent given or pending (optionally for one purpose or channel)."""
     withdrawn = 0
     for state in repository.states_of(session, runtime.organization_id, subject.id):
-        if state.status == "withdrawn" or (purpose and state.purpose != purpose):
+        if state.status not in ("granted", "pending") or (purpose and state.purpose != purpose):
             continue
         if channel and state.channel != channel:
             continue
@@ -187,9 +217,10 @@ def decide(
     purpose = runtime.policy.purpose(purpose_id)
     if purpose is None:
         raise InvalidInput(f"purpose: {purpose_id!r} is not declared in the policy")
-    if subject.restricted_at is not None:
-        return Decision(False, "restricted")
     org = runtime.organization_id
+    if subject.restricted_at is not None:
+        waiting = repository.pending_parental(session, org, subject.id)
+        return Decision(False, "minor_pending" if waiting else "restricted")
     if repository.upheld_objection(session, org, subject.id, purpose_id,
                                    marketing=purpose.marketing):
         return Decision(False, "objected")
@@ -199,6 +230,9 @@ def decide(
         if suppressed and (state is None or state.status != "granted"
                            or suppressed.created_at >= state.since):
             return Decision(False, "suppressed")
+    signal = repository.state_of(session, org, subject.id, purpose_id, SIGNAL_CHANNEL)
+    if signal is not None and (state is None or state.since <= signal.since):
+        return Decision(False, signal.status)  # a later consent given without the signal wins
     if purpose.legal_basis != "consent":
         return Decision(True, "not_consent_based")
     if state is None:
@@ -224,3 +258,4 @@ def object_to_direct_marketing(
     record_event(session, runtime.organization_id, actor=actor, action="objection.upheld",
                  target=f"subject:{subject.id}", details={"purpose": "direct_marketing"})
     return objection
+

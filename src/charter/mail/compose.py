@@ -24,6 +24,7 @@ KINDS = (
     "policy_change",
     "parental_consent",
     "newsletter_confirmation",
+    "preferences_link",
     "campaign",
 )
 

@@ -12,11 +12,12 @@ import secrets
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import update
 
 from ..db import CharterSession
-from ..models import MailLink, utcnow
+from ..models import MailLink, Subject, utcnow
 from ..runtime import Runtime
+from .repository import link_by_hash
 
 LinkKind = Literal["unsubscribe", "preferences", "confirm", "verify", "parent"]
 
@@ -25,25 +26,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _by_hash(session: CharterSession, runtime: Runtime, token_hash: str) -> MailLink | None:
-    statement = select(MailLink).where(
-        MailLink.organization_id == runtime.organization_id, MailLink.token_hash == token_hash
-    )
-    return session.scalars(statement).first()
-
-
 def lasting_link(
     session: CharterSession,
     runtime: Runtime,
     kind: LinkKind,
-    subject_id: int,
+    subject: Subject,
     purpose: str | None = None,
 ) -> str:
-    """The token of this person's ``kind`` link (for one purpose), the same in every mail."""
+    """The token of this person's ``kind`` link (for one purpose), the same in every mail.
+    It is bound to the address too, so a row id reused after an erasure opens nothing."""
+    subject_id = subject.id
     token = runtime.blind_index.token(
-        f"{kind}:{runtime.organization_id}:{subject_id}:{purpose or ''}"
+        f"{kind}:{runtime.organization_id}:{subject_id}:{subject.email_index}:{purpose or ''}"
     )
-    if _by_hash(session, runtime, _hash(token)) is None:
+    if link_by_hash(session, runtime.organization_id, _hash(token)) is None:
         session.add(MailLink(organization_id=runtime.organization_id, token_hash=_hash(token),
                              kind=kind, subject_id=subject_id, purpose=purpose))
         session.flush()
@@ -73,7 +69,7 @@ def resolve(
     """The live link behind a token: right kind, not expired, not used."""
     if not token or len(token) > 100:
         return None
-    link = _by_hash(session, runtime, _hash(token))
+    link = link_by_hash(session, runtime.organization_id, _hash(token))
     if link is None or link.kind != kind or link.used_at is not None:
         return None
     if link.expires_at is not None and link.expires_at <= utcnow():
@@ -81,6 +77,25 @@ def resolve(
     return link
 
 
-def use(link: MailLink) -> None:
-    """Spend a single-use link."""
-    link.used_at = utcnow()
+def use(session: CharterSession, runtime: Runtime, link: MailLink) -> bool:
+    """Spend a single-use link; False when another request spent it first."""
+    result = session.execute(
+        update(MailLink)
+        .where(MailLink.organization_id == runtime.organization_id, MailLink.id == link.id,
+               MailLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def spend_all(session: CharterSession, runtime: Runtime, kind: LinkKind, subject_id: int,
+              purpose: str | None = None) -> None:
+    """Spend every open link of a kind (the other confirmation mails sent the same week)."""
+    statement = update(MailLink).where(
+        MailLink.organization_id == runtime.organization_id, MailLink.kind == kind,
+        MailLink.subject_id == subject_id, MailLink.used_at.is_(None))
+    if purpose is not None:
+        statement = statement.where(MailLink.purpose == purpose)
+    session.execute(statement.values(used_at=utcnow())
+                    .execution_options(synchronize_session=False))

@@ -3,6 +3,8 @@ access to personal data, and audited."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -13,6 +15,13 @@ from ..web.templating import render_staff
 from . import repository
 
 router = APIRouter(include_in_schema=False)
+# Links in mail are capabilities: staff reading the outbox see where they lead, not the token.
+_CAPABILITY = re.compile(r"(/(?:newsletter/confirm|u|preferences|parental|requests/verify|"
+                         r"exports)/)[A-Za-z0-9_-]{16,}|(unsubscribe%20)[A-Za-z0-9_-]{16,}")
+
+
+def mask_links(text: str) -> str:
+    return _CAPABILITY.sub(lambda m: (m.group(1) or m.group(2)) + "…", text)
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 
 
@@ -37,6 +46,9 @@ def outbox_message(message_id: int, request: Request,
     if message is None:
         raise HTTPException(404, "no such message")
     envelope = None if message.purged_at else runtime.cipher.unseal(message)
+    if envelope:
+        envelope["text"] = mask_links(envelope["text"])
+        envelope["headers"] = {k: mask_links(v) for k, v in envelope["headers"].items()}
     record_event(session, runtime.organization_id, actor=staff.actor, action="mail.viewed",
                  target=f"subject:{message.subject_id}" if message.subject_id else "",
                  details={"message": message.uid})

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 
 from ..db import CharterSession
-from ..models import OutboxMessage
+from ..models import MailLink, OutboxMessage
 
 
 def claim_due(
@@ -32,8 +32,9 @@ def claim_due(
     )
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.organization_id == organization_id, OutboxMessage.id.in_(due),
-               takeable)
+        .where(
+            OutboxMessage.organization_id == organization_id, OutboxMessage.id.in_(due), takeable
+        )
         .values(status="sending", claim=claim, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -41,6 +42,24 @@ def claim_due(
         OutboxMessage.organization_id == organization_id, OutboxMessage.claim == claim
     )
     return list(session.scalars(mine.order_by(OutboxMessage.id)))
+
+
+def renew_claim(
+    session: CharterSession, organization_id: int, message_id: int, claim: str, now: datetime
+) -> bool:
+    """Still ours? Then mark it fresh (one statement, so the answer cannot go stale)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.organization_id == organization_id,
+            OutboxMessage.id == message_id,
+            OutboxMessage.claim == claim,
+            OutboxMessage.status == "sending",
+        )
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def claimed(
@@ -84,10 +103,30 @@ def counts_by_status(session: CharterSession, organization_id: int) -> dict[str,
 def sent_since(
     session: CharterSession, organization_id: int, subject_id: int, kind: str, since: datetime
 ) -> int:
-    statement = select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.organization_id == organization_id,
-        OutboxMessage.subject_id == subject_id,
-        OutboxMessage.kind == kind,
-        OutboxMessage.created_at >= since,
+    statement = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.organization_id == organization_id,
+            OutboxMessage.subject_id == subject_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.created_at >= since,
+        )
     )
     return session.scalar(statement) or 0
+
+
+def messages_of(
+    session: CharterSession, organization_id: int, subject_id: int
+) -> list[OutboxMessage]:
+    statement = select(OutboxMessage).where(
+        OutboxMessage.organization_id == organization_id, OutboxMessage.subject_id == subject_id
+    )
+    return list(session.scalars(statement))
+
+
+def link_by_hash(session: CharterSession, organization_id: int, token_hash: str) -> MailLink | None:
+    statement = select(MailLink).where(
+        MailLink.organization_id == organization_id, MailLink.token_hash == token_hash
+    )
+    return session.scalars(statement).first()

@@ -132,46 +132,77 @@ def _still_allowed(session: CharterSession, runtime: Runtime, message: OutboxMes
                if message.subject_id else None)
     if subject is None:
         return "erased"
+    if runtime.policy.purpose(message.purpose) is None:
+        return "purpose no longer declared"
     decision = decide(session, runtime, subject, message.purpose, "email")
     return None if decision.allowed else decision.reason
 
 
-def _deliver_one(runtime: Runtime, transport: MailTransport, message_id: int, claim: str,
-                 report: DeliveryReport) -> None:
+def _prepare(runtime: Runtime, message_id: int, claim: str,
+             report: DeliveryReport) -> EmailMessage | None:
+    """Renew the claim and commit it before sending, so no other worker takes the message
+    over while it is on its way; cancel marketing that is no longer allowed."""
     with runtime.transaction() as session:
-        message = repository.claimed(session, runtime.organization_id, message_id, claim)
-        if message is None:  # taken over after a timeout; the other worker owns it now
-            return
-        message.claim, message.claimed_at = None, None
+        org = runtime.organization_id
+        if not repository.renew_claim(session, org, message_id, claim, utcnow()):
+            return None  # taken over after a timeout: the other worker owns it now
+        message = repository.claimed(session, org, message_id, claim)
+        assert message is not None
         refused = _still_allowed(session, runtime, message)
         if refused:
             message.status, message.last_error = "cancelled", f"not sent: {refused}"
+            message.claim, message.claimed_at = None, None
             report.cancelled += 1
+            return None
+        return build_email(runtime, message, runtime.cipher.unseal(message))
+
+
+def _record(runtime: Runtime, message_id: int, claim: str, report: DeliveryReport,
+            failure: DeliveryFailed | None) -> None:
+    with runtime.transaction() as session:
+        message = repository.claimed(session, runtime.organization_id, message_id, claim)
+        if message is None:
             return
-        envelope = runtime.cipher.unseal(message)
+        message.claim, message.claimed_at = None, None
+        if failure is None:
+            message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+            report.sent += 1
+            return
+        message.attempts += 1
+        message.last_error = str(failure)
+        report.errors.append(str(failure))
+        if failure.permanent or message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+            report.failed += 1
+            record_event(session, runtime.organization_id, actor="system", action="mail.failed",
+                         details={"message": message.uid, "error": str(failure)})
+        else:
+            message.status = "queued"
+            message.next_attempt_at = utcnow() + backoff(message.attempts)
+            report.retried += 1
+
+
+def _deliver_one(runtime: Runtime, transport: MailTransport, message_id: int, claim: str,
+                 report: DeliveryReport) -> None:
+    try:
+        email = _prepare(runtime, message_id, claim, report)
+        if email is None:
+            return
         try:
-            transport.send(build_email(runtime, message, envelope))
+            transport.send(email)
         except DeliveryFailed as exc:
-            message.attempts += 1
-            message.last_error = str(exc)
-            report.errors.append(str(exc))
-            if exc.permanent or message.attempts >= MAX_ATTEMPTS:
-                message.status = "failed"
-                report.failed += 1
-                record_event(session, runtime.organization_id, actor="system",
-                             action="mail.failed", details={"message": message.uid,
-                                                            "error": str(exc)})
-            else:
-                message.status = "queued"
-                message.next_attempt_at = utcnow() + backoff(message.attempts)
-                report.retried += 1
+            _record(runtime, message_id, claim, report, exc)
             return
-        message.status, message.sent_at, message.last_error = "sent", utcnow(), None
-        report.sent += 1
+        _record(runtime, message_id, claim, report, None)
+    except Exception as exc:  # one broken message must never hold up the others
+        log.warning("mail: message %d could not be handled (%s)", message_id,
+                    type(exc).__name__)
+        _record(runtime, message_id, claim, report,
+                DeliveryFailed(f"not sent: {type(exc).__name__}", permanent=False))
 
 
 def deliver_due(
-    runtime: Runtime, transport: MailTransport, *, limit: int = 200, now: datetime | None = None
+    runtime: Runtime, transport: MailTransport, *, limit: int = 50, now: datetime | None = None
 ) -> DeliveryReport:
     """Send what is due: claim a batch, send each message, record each outcome."""
     claim = secrets.token_hex(16)

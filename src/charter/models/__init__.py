@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .base import Base, OrganizationScoped, Sealed, sealed_models, table_is_scoped, utcnow
+from .collect import CookieConsent, ImportRun, ParentalConsent, Submission
 from .consent import ConsentEvent, ConsentState, Objection, Suppression
 from .mail import Campaign, MailLink, OutboxMessage
 from .organization import Organization
@@ -15,17 +16,21 @@ __all__ = [
     "Campaign",
     "ConsentEvent",
     "ConsentState",
+    "CookieConsent",
+    "ImportRun",
     "MailLink",
     "Objection",
     "Organization",
     "OrganizationScoped",
     "OutboxMessage",
+    "ParentalConsent",
     "Record",
     "Sealed",
     "StaffSession",
     "StaffUser",
     "Subject",
     "SubjectContact",
+    "Submission",
     "Suppression",
     "sealed_models",
     "table_is_scoped",

@@ -17,6 +17,8 @@ class Subject(IdMixin, OrganizationScoped, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "email_index", name="uq_subjects_email_index"),
         Index("ix_subjects_phone_index", "organization_id", "phone_index"),
+        # SQLite would reuse the id of an erased person: the audit trail must never mix two.
+        {"sqlite_autoincrement": True},
     )
 
     email_index: Mapped[str | None] = mapped_column(String(64))

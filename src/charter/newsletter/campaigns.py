@@ -44,8 +44,16 @@ def check_letters(runtime: Runtime, letters: dict[str, Letter]) -> None:
             raise InvalidInput(f"body ({language}): empty")
 
 
+def campaign_purpose(runtime: Runtime, purpose_id: str) -> None:
+    """A campaign is direct marketing: its purpose rests on consent and says so."""
+    consent_purpose(runtime, purpose_id)
+    purpose = runtime.policy.purpose(purpose_id)
+    if purpose is not None and not purpose.marketing:
+        raise InvalidInput(f"purpose: {purpose_id!r} is not flagged as marketing in the policy")
+
+
 def audience_size(session: CharterSession, runtime: Runtime, purpose: str) -> int:
-    consent_purpose(runtime, purpose)
+    campaign_purpose(runtime, purpose)
     people = audience(runtime.organization_id, purpose, "email").order_by(None).subquery()
     return session.scalar(select(func.count()).select_from(people)) or 0
 
@@ -60,7 +68,7 @@ def send_campaign(
     on_recipient: Callable[[], None] | None = None,
 ) -> Campaign:
     """Queue the campaign for everyone allowed, each in their language (else the default)."""
-    consent_purpose(runtime, purpose)
+    campaign_purpose(runtime, purpose)
     check_letters(runtime, letters)
     default = runtime.policy.languages.default
     org = runtime.organization_id
@@ -78,7 +86,7 @@ def send_campaign(
             continue
         language = subject.language if subject.language in letters else default
         letter = letters[language]
-        links = unsubscribe_links(session, runtime, subject.id, purpose)
+        links = unsubscribe_links(session, runtime, subject, purpose)
         queue_message(
             session, runtime, kind="campaign", to=email, language=language,
             subject_id=subject.id, marketing=True, purpose=purpose, campaign_id=campaign.id,

@@ -3,8 +3,6 @@ language. None of them needs a login or a cookie except the sign-up form's own t
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -15,8 +13,8 @@ from ..mail.links import resolve
 from ..subjects.repository import subject_by_id
 from ..subjects.service import valid_email
 from ..web.deps import db_session, runtime_of
-from ..web.forms import attach_form_token, form_token_ok, new_form_token
-from ..web.templating import page_language, render
+from ..web.forms import attach_form_token, evidence_of, form_token_ok, new_form_token
+from ..web.templating import link_gone, page_language, render
 from .service import (
     confirm_subscription,
     consent_text,
@@ -29,27 +27,11 @@ from .service import (
 router = APIRouter(include_in_schema=False)
 
 
-def evidence_of(request: Request) -> dict[str, Any]:
-    """What proves a consent given online; sealed with the consent event, never logged."""
-    return {
-        "ip": request.client.host if request.client else None,
-        "user_agent": request.headers.get("user-agent", "")[:300],
-        "gpc": request.headers.get("sec-gpc") == "1",
-        "dnt": request.headers.get("dnt") == "1",
-    }
-
-
 def _message(request: Request, language: str, title: str, text: str, status: int = 200,
              alert: bool = False) -> Response:
     return render(request, "public/message.html", {"title": title, "text": text,
                                                    "alert": alert},
                   language=language, status_code=status)
-
-
-def _link_gone(request: Request, language: str) -> Response:
-    _ = gettext_for(language)
-    return _message(request, language, _("This link no longer works"),
-                    _("It was already used, it expired, or it never existed."), 404, True)
 
 
 def _signup(request: Request, language: str, *, errors: list[str] | None = None,
@@ -108,7 +90,7 @@ def confirm_form(token: str, request: Request,
     subject = subject_by_id(session, runtime.organization_id, link.subject_id) if link else None
     language = page_language(request, subject.language if subject else None)
     if link is None:
-        return _link_gone(request, language)
+        return link_gone(request, language)
     _ = gettext_for(language)
     return render(request, "public/confirm.html", {
         "title": _("Confirm your subscription"),
@@ -123,7 +105,7 @@ def confirm(token: str, request: Request,
     language = page_language(request)
     if not confirm_subscription(session, runtime_of(request), token,
                                 evidence=evidence_of(request)):
-        return _link_gone(request, language)
+        return link_gone(request, language)
     _ = gettext_for(language)
     return _message(request, language, _("You are subscribed"),
                     _("Thank you. Every message carries a link to unsubscribe."))
@@ -137,7 +119,7 @@ def unsubscribe_form(token: str, request: Request,
     subject = subject_by_id(session, runtime.organization_id, link.subject_id) if link else None
     language = page_language(request, subject.language if subject else None)
     if link is None or subject is None:
-        return _link_gone(request, language)
+        return link_gone(request, language)
     _ = gettext_for(language)
     return render(request, "public/confirm.html", {
         "title": _("Unsubscribe"),
@@ -155,7 +137,7 @@ def unsubscribe_now(token: str, request: Request,
     subject = subject_by_id(session, runtime.organization_id, done.subject_id) if done else None
     language = page_language(request, subject.language if subject else None)
     if done is None:
-        return _link_gone(request, language)
+        return link_gone(request, language)
     _ = gettext_for(language)
     return _message(request, language, _("You are unsubscribed"),
                     _("You will receive no more \"%(purpose)s\". This took effect at once.") % {

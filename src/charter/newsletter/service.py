@@ -4,6 +4,7 @@ address on the suppression list at once."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,16 +13,17 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
 
+from ..consent.repository import state_of
 from ..consent.service import Method, consent_purpose, record_consent, suppress, withdraw_all
 from ..db import CharterSession
 from ..errors import InvalidInput
 from ..mail import repository as outbox
-from ..mail.links import lasting_link, one_time_link, resolve, use
-from ..mail.service import queue_message
+from ..mail.links import lasting_link, one_time_link, resolve, spend_all, use
+from ..mail.service import queue_message, sender_address
 from ..models import Subject, utcnow
 from ..policy import Policy
 from ..runtime import Runtime
-from ..subjects import ensure_subject
+from ..subjects import contact_of, ensure_subject
 from ..subjects.repository import subject_by_id
 
 CONFIRMATION_VALID = timedelta(days=7)
@@ -59,31 +61,58 @@ def request_subscription(
     language: str,
     evidence: dict[str, Any],
 ) -> Subject:
-    """Double opt-in: record the request as pending and mail a confirmation link. The answer
-    is the same whether or not the address was already subscribed."""
+    """Subscribe through the newsletter page or the API: double opt-in when the policy says
+    so. The answer is the same whether or not the address was already subscribed."""
     purpose = newsletter_purpose(runtime)
     subject, _ = ensure_subject(session, runtime, email=email, language=language)
-    text = consent_text(runtime.policy, purpose, language)
-    assert runtime.policy.newsletter is not None
-    if not runtime.policy.newsletter.double_opt_in:
+    ask_consent(session, runtime, subject, purpose=purpose, language=language,
+                text=consent_text(runtime.policy, purpose, language), evidence=evidence)
+    return subject
+
+
+def needs_confirmation(runtime: Runtime, purpose: str, channel: str) -> bool:
+    newsletter = runtime.policy.newsletter
+    return (newsletter is not None and newsletter.double_opt_in
+            and newsletter.purpose == purpose and channel == "email")
+
+
+def ask_consent(
+    session: CharterSession,
+    runtime: Runtime,
+    subject: Subject,
+    *,
+    purpose: str,
+    language: str,
+    text: str,
+    evidence: dict[str, Any],
+    source: str | None = None,
+    method: Method = "online_checkbox",
+) -> str:
+    """A box ticked for ``purpose`` by e-mail: granted at once, or — for the newsletter with
+    double opt-in — pending until the link mailed to the address is used. Returns which."""
+    state = state_of(session, runtime.organization_id, subject.id, purpose, "email")
+    if state is not None and state.status == "granted":
+        return "granted"  # a stranger typing this address must not undo a subscription
+    if not needs_confirmation(runtime, purpose, "email"):
         record_consent(session, runtime, subject, purpose=purpose, channel="email",
-                       action="grant", method="online_checkbox", actor="subject",
-                       language=language, text=text, evidence=evidence)
-        return subject
-    recent = outbox.sent_since(session, runtime.organization_id, subject.id,
-                               "newsletter_confirmation", utcnow() - timedelta(days=1))
+                       action="grant", method=method, actor="subject", language=language,
+                       text=text, evidence=evidence, source=source)
+        return "granted"
     record_consent(session, runtime, subject, purpose=purpose, channel="email",
                    action="pending", method="double_opt_in", actor="subject",
-                   language=language, text=text, evidence=evidence)
-    if recent >= CONFIRMATIONS_PER_DAY:  # no mail-bombing a stranger through our form
-        return subject
+                   language=language, text=text, evidence=evidence, source=source)
+    recent = outbox.sent_since(session, runtime.organization_id, subject.id,
+                               "newsletter_confirmation", utcnow() - timedelta(days=1))
+    email = contact_of(session, runtime, subject).get("email")
+    if recent >= CONFIRMATIONS_PER_DAY or not email:  # no mail-bombing through our form
+        return "pending"
     token = one_time_link(session, runtime, "confirm", subject.id, purpose=purpose,
                           expires_at=utcnow() + CONFIRMATION_VALID)
     queue_message(session, runtime, kind="newsletter_confirmation", to=email, language=language,
                   subject_id=subject.id, context={
                       "purpose_label": purpose_label(runtime.policy, purpose, language),
                       "confirm_url": f"{runtime.settings.public_url}/newsletter/confirm/{token}"})
-    return subject
+    return "pending"
 
 
 def confirm_subscription(
@@ -94,9 +123,9 @@ def confirm_subscription(
     if link is None or link.purpose is None:
         return False
     subject = subject_by_id(session, runtime.organization_id, link.subject_id)
-    if subject is None:
+    if subject is None or not use(session, runtime, link):
         return False
-    use(link)
+    spend_all(session, runtime, "confirm", subject.id, link.purpose)  # older mails too
     record_consent(session, runtime, subject, purpose=link.purpose, channel="email",
                    action="grant", method="double_opt_in", actor="subject",
                    text=consent_text(runtime.policy, link.purpose, subject.language),
@@ -155,19 +184,19 @@ def unsubscribe(
         return None
     withdrawn = withdraw_all(session, runtime, subject, method=method, actor="subject",
                              purpose=link.purpose, channel="email")
+    spend_all(session, runtime, "confirm", subject.id, link.purpose)  # no old link revives it
     if subject.email_index:
         suppress(session, runtime, subject.email_index, reason="unsubscribed", actor="subject")
     return Unsubscribed(subject.id, link.purpose, withdrawn)
 
 
-def unsubscribe_links(session: CharterSession, runtime: Runtime, subject_id: int,
+def unsubscribe_links(session: CharterSession, runtime: Runtime, subject: Subject,
                       purpose: str) -> dict[str, str]:
     """URLs and headers every marketing mail carries (RFC 2369 and RFC 8058)."""
-    token = lasting_link(session, runtime, "unsubscribe", subject_id, purpose)
-    preferences = lasting_link(session, runtime, "preferences", subject_id)
+    token = lasting_link(session, runtime, "unsubscribe", subject, purpose)
+    preferences = lasting_link(session, runtime, "preferences", subject)
     base = runtime.settings.public_url
-    mailto = runtime.settings.unsubscribe_mailto or runtime.settings.mail_from or (
-        runtime.policy.organization.privacy_email or "privacy@localhost")
+    mailto = runtime.settings.unsubscribe_mailto or sender_address(runtime)
     return {
         "unsubscribe_url": f"{base}/u/{token}",
         "preferences_url": f"{base}/preferences/{preferences}",
@@ -182,8 +211,9 @@ def handle_inbound(session: CharterSession, runtime: Runtime, raw: bytes) -> Uns
     texts = [str(message.get("Subject", ""))]
     if isinstance(message, EmailMessage):
         body = message.get_body(preferencelist=("plain",))
-        if body is not None:
-            texts.append(body.get_content())
+        # an unknown charset: the subject line is enough
+        with contextlib.suppress(LookupError, ValueError):
+            texts.append(body.get_content() if body is not None else "")
     for text in texts:
         found = _TOKEN.search(text)
         if found:

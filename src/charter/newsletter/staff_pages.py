@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from ..db import CharterSession
 from ..errors import InvalidInput
-from ..models import Campaign
-from ..runtime import Runtime
 from ..web.deps import Staff, check_csrf, db_session, require, runtime_of
 from ..web.templating import render_staff
 from .campaigns import Letter, audience_size, send_campaign
+from .repository import recent_campaigns
 
 router = APIRouter(include_in_schema=False)
-
-
-def _campaigns(session: CharterSession, runtime: Runtime) -> list[Campaign]:
-    statement = select(Campaign).where(Campaign.organization_id == runtime.organization_id)
-    return list(session.scalars(statement.order_by(Campaign.id.desc()).limit(100)))
 
 
 def _page(request: Request, staff: Staff, session: CharterSession, *, error: str | None = None,
           sent: int | None = None, status_code: int = 200) -> Response:
     runtime = runtime_of(request)
-    purposes = [p for p in runtime.policy.purposes if p.legal_basis == "consent"]
+    purposes = [p for p in runtime.policy.purposes
+                if p.legal_basis == "consent" and p.marketing]
     return render_staff(request, staff, "newsletter/campaigns.html", {
-        "campaigns": _campaigns(session, runtime), "purposes": purposes,
+        "campaigns": recent_campaigns(session, runtime.organization_id, limit=100),
+        "purposes": purposes,
         "audience": {p.id: audience_size(session, runtime, p.id) for p in purposes},
         "languages": runtime.policy.languages.all, "error": error, "sent": sent},
         status_code=status_code)

@@ -75,7 +75,9 @@ def ensure_subject(
     language: str | None = None,
 ) -> tuple[Subject, bool]:
     """The subject with this e-mail, created if new; ``(subject, created)``. Its contact
-    details are kept sealed so Charter can write to the person."""
+    details are kept sealed so Charter can write to the person. The language is set when the
+    subject is created: anyone may type an address into a form, so a later submission does
+    not change how the person is written to."""
     email = valid_email(email)
     phone_e164 = (
         normalise_phone(phone, region=runtime.policy.organization.country) if phone else None
@@ -92,8 +94,6 @@ def ensure_subject(
         )
         session.add(subject)
         session.flush()
-    elif language:
-        subject.language = language
     contact = repository.contact_of(session, org, subject.id)
     known = runtime.cipher.unseal(contact) if contact else {}
     if phone_e164:

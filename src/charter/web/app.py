@@ -13,8 +13,13 @@ from sqlalchemy import text
 
 from .. import jobs
 from ..accounts import pages as account_pages
+from ..collect import endpoints as collect_endpoints
+from ..collect import pages as collect_pages
+from ..collect.fields import SubmissionInvalid
+from ..consent import endpoints as consent_endpoints
 from ..consent import pages as consent_pages
-from ..errors import InvalidInput
+from ..cookies import endpoints as cookie_endpoints
+from ..errors import InvalidInput, NotFound
 from ..mail import pages as mail_pages
 from ..models import ApiKey
 from ..newsletter import endpoints as newsletter_endpoints
@@ -32,7 +37,11 @@ ROUTERS = (
     newsletter_staff_pages.router,
     newsletter_pages.router,
     consent_pages.router,
+    collect_pages.router,
     newsletter_endpoints.router,
+    collect_endpoints.router,
+    consent_endpoints.router,
+    cookie_endpoints.router,
 )
 
 
@@ -65,7 +74,8 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.runtime = runtime
-    app.middleware("http")(security_headers(hsts=runtime.settings.secure_cookies))
+    app.middleware("http")(security_headers(hsts=runtime.settings.secure_cookies,
+                                            embed_origins=runtime.settings.embed_origin_list))
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
@@ -73,6 +83,15 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(SubmissionInvalid)
+    async def _submission_invalid(request: Request, exc: SubmissionInvalid) -> JSONResponse:
+        errors = [{"field": p.field, "problem": p.message} for p in exc.problems]
+        return JSONResponse({"detail": str(exc), "errors": errors}, status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(InvalidInput)
     async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Any
 
 from fastapi import Request
 from starlette.responses import Response
@@ -29,3 +30,11 @@ def form_token_matches(expected: str, submitted: str) -> bool:
 
 def form_token_ok(request: Request, submitted: str) -> bool:
     return form_token_matches(request.cookies.get(FORM_COOKIE, ""), submitted)
+
+
+def evidence_of(request: Request) -> dict[str, Any]:
+    """The proof a submission from a browser leaves (sealed with it, never logged)."""
+    return {
+        "ip": request.client.host if request.client else None,
+        "user_agent": request.headers.get("user-agent", "")[:300],
+    }

@@ -22,18 +22,26 @@ API_DOCS_CSP = (
 
 
 def security_headers(
-    *, hsts: bool
+    *, hsts: bool, embed_origins: list[str]
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Headers on every response. Forms may be framed by the organization's own sites."""
+    framed_csp = CSP.replace("frame-ancestors 'none'",
+                             "frame-ancestors 'self' " + " ".join(embed_origins))
+
     async def middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         path = request.url.path
-        response.headers["Content-Security-Policy"] = API_DOCS_CSP if path == "/api/docs" else CSP
+        framed = bool(embed_origins) and path.startswith("/forms/")
+        response.headers["Content-Security-Policy"] = (
+            API_DOCS_CSP if path == "/api/docs" else framed_csp if framed else CSP
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
+        if not framed:
+            response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if hsts:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from ..i18n import pick_language, template_environment
+from ..i18n import gettext_for, pick_language, template_environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -64,3 +64,12 @@ def render_staff(request: Request, staff: Any, name: str, context: dict[str, Any
     role = request.app.state.runtime.policy.role(staff.user.role)
     return render(request, name, {"staff": staff, "actions": set(role.actions if role else []),
                                   **context}, status_code=status_code)
+
+
+def link_gone(request: Request, language: str) -> Response:
+    """The answer to a mailed link that was used, expired or never existed."""
+    _ = gettext_for(language)
+    return render(request, "public/message.html", {
+        "title": _("This link no longer works"),
+        "text": _("It was already used, it expired, or it never existed."), "alert": True},
+        language=language, status_code=404)

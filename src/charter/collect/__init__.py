@@ -1,0 +1,1 @@
+"""Collection: declared forms, API submissions and imports, and nothing else."""

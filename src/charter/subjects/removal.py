@@ -1,0 +1,22 @@
+"""Removing a person entirely: what erasure and an unconfirmed child's sign-up come to."""
+
+from __future__ import annotations
+
+from ..db import CharterSession
+from ..mail.repository import messages_of
+from ..models import Subject, utcnow
+from ..runtime import Runtime
+
+
+def remove_subject(session: CharterSession, runtime: Runtime, subject: Subject) -> None:
+    """Delete the person with everything attached to them (records, contact, consents,
+    links), and empty the envelopes of the mail written to them: the outbox rows stay as the
+    record that something was sent, with nothing left in them about whom or what."""
+    now = utcnow()
+    for message in messages_of(session, runtime.organization_id, subject.id):
+        runtime.cipher.seal(message, {})
+        message.purged_at = message.purged_at or now
+        if message.status in ("queued", "sending"):
+            message.status, message.last_error = "cancelled", "not sent: erased"
+    session.delete(subject)
+    session.flush()
