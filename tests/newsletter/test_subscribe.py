@@ -62,6 +62,7 @@ def test_double_opt_in_round_trip(mail_client: TestClient, mail_runtime: Runtime
     _deliver(mail_runtime)
     [mail] = inbox.to("emma.claes@example.org")
     assert mail["Subject"] == "Please confirm your subscription"
+    assert "/preferences/" in text_of(mail)  # every mail leads to the person's preferences
     confirm = link_in(mail, "/newsletter/confirm/")
     path = confirm.split("privacy.langschool.be", 1)[1]
     page = mail_client.get(path)  # opening the link (or a mail scanner) changes nothing

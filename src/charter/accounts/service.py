@@ -20,6 +20,7 @@ from . import repository
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+KEY_USE_GRAIN = timedelta(minutes=1)
 API_SCOPES = (
     "consent:read",
     "consent:write",
@@ -195,6 +196,8 @@ def add_api_key(
 
 def api_key_for(session: CharterSession, runtime: Runtime, secret: str) -> ApiKey | None:
     key = repository.api_key_by_hash(session, runtime.organization_id, _sha256(secret))
-    if key is not None:
-        key.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded to the minute: a write on every API call would cost more than it tells.
+    if key is not None and (key.last_used_at is None or now - key.last_used_at > KEY_USE_GRAIN):
+        key.last_used_at = now
     return key

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..db import CharterSession
-from ..mail.links import lasting_link
 from ..mail.repository import sent_since
 from ..mail.service import mail_subject
 from ..models import utcnow
@@ -24,7 +23,4 @@ def mail_preferences_link(session: CharterSession, runtime: Runtime, email: str)
     if sent_since(session, org, subject.id, "preferences_link",
                   utcnow() - timedelta(days=1)) >= LINKS_PER_DAY:
         return False
-    token = lasting_link(session, runtime, "preferences", subject)
-    url = f"{runtime.settings.public_url}/preferences/{token}"
-    return mail_subject(session, runtime, subject, "preferences_link",
-                        preferences_url=url) is not None
+    return mail_subject(session, runtime, subject, "preferences_link") is not None

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import Select, and_, or_, select
 
 from ..db import CharterSession
@@ -65,22 +68,49 @@ def suppression_of(
     return session.scalars(statement).first()
 
 
-def upheld_objection(
-    session: CharterSession, organization_id: int, subject_id: int, purpose: str, *,
-    marketing: bool
-) -> Objection | None:
-    covers = (
-        or_(Objection.purpose == purpose, Objection.purpose.is_(None))
-        if marketing
-        else Objection.purpose == purpose
+@dataclass(frozen=True)
+class StateFact:
+    status: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    states: dict[str, StateFact]
+    suppressed_at: datetime | None
+
+
+def decision_facts(
+    session: CharterSession,
+    organization_id: int,
+    subject: Subject,
+    purpose: str,
+    channel: str,
+    whole_purpose: str,
+) -> DecisionFacts:
+    """The states of one purpose on ``channel`` and on the whole purpose, and the address's
+    suppression, in one indexed query."""
+    statement = (
+        select(ConsentState.channel, ConsentState.status, ConsentState.since,
+               Suppression.created_at)
+        .select_from(Subject)
+        .outerjoin(ConsentState, and_(
+            ConsentState.organization_id == organization_id,
+            ConsentState.subject_id == Subject.id,
+            ConsentState.purpose == purpose,
+            ConsentState.channel.in_([channel, whole_purpose])))
+        .outerjoin(Suppression, and_(
+            Suppression.organization_id == organization_id,
+            Suppression.email_index == Subject.email_index))
+        .where(Subject.organization_id == organization_id, Subject.id == subject.id)
     )
-    statement = select(Objection).where(
-        Objection.organization_id == organization_id,
-        Objection.subject_id == subject_id,
-        Objection.status == "upheld",
-        covers,
-    )
-    return session.scalars(statement).first()
+    states: dict[str, StateFact] = {}
+    suppressed_at = None
+    for state_channel, status, since, suppressed in session.execute(statement):
+        if state_channel is not None:
+            states[state_channel] = StateFact(status, since)
+        suppressed_at = suppressed
+    return DecisionFacts(states, suppressed_at)
 
 
 def _objecting(organization_id: int, purpose: str) -> Select[int]:

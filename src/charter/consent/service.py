@@ -20,8 +20,10 @@ from ..policy.processing import Channel
 from ..runtime import Runtime
 from . import repository
 
-Action = Literal["grant", "withdraw", "pending", "gpc", "dnt"]
-"""gpc / dnt: refused by a browser signal (Global Privacy Control, Do Not Track)."""
+Action = Literal["grant", "withdraw", "pending", "gpc", "dnt", "object"]
+"""gpc / dnt: refused by a browser signal (Global Privacy Control, Do Not Track);
+object: an upheld objection (Art. 21), whatever the channel."""
+WHOLE_PURPOSE_ACTIONS = ("gpc", "dnt", "object")
 Method = Literal[
     "online_checkbox",
     "double_opt_in",
@@ -42,7 +44,7 @@ CHANNELS: tuple[str, ...] = get_args(Channel)
 SIGNAL_CHANNEL = "all"
 """Browser signals refuse a purpose whatever the channel."""
 STATUS_OF: dict[str, str] = {"grant": "granted", "withdraw": "withdrawn", "pending": "pending",
-                             "gpc": "gpc", "dnt": "dnt"}
+                             "gpc": "gpc", "dnt": "dnt", "object": "objected"}
 SuppressionReason = Literal["unsubscribed", "erased", "objected", "staff"]
 
 
@@ -105,12 +107,13 @@ def record_consent(
     """Append one event to the ledger and move the current state — unless the state already
     holds a later word (an old consent imported after a withdrawal does not revive it).
     A browser signal (gpc, dnt) may also refuse a purpose that does not rest on consent."""
-    if action in ("gpc", "dnt"):
+    if action in WHOLE_PURPOSE_ACTIONS:
         if runtime.policy.purpose(purpose) is None:
             raise InvalidInput(f"purpose: {purpose!r} is not declared in the policy")
     else:
         consent_purpose(runtime, purpose)
-    if channel not in CHANNELS and not (channel == SIGNAL_CHANNEL and action in ("gpc", "dnt")):
+    if channel not in CHANNELS and not (channel == SIGNAL_CHANNEL
+                                        and action in WHOLE_PURPOSE_ACTIONS):
         raise InvalidInput(f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
     if method not in METHODS:
         raise InvalidInput(f"method: {method!r} is not one of {', '.join(METHODS)}")
@@ -213,7 +216,8 @@ def suppress(
 def decide(
     session: CharterSession, runtime: Runtime, subject: Subject, purpose_id: str, channel: str
 ) -> Decision:
-    """May we? Restriction and suppression come first; then the consent state."""
+    """May we? One query reads the consent for this channel, what holds for the whole purpose
+    (an objection, a browser signal) and the suppression list; restriction comes first."""
     purpose = runtime.policy.purpose(purpose_id)
     if purpose is None:
         raise InvalidInput(f"purpose: {purpose_id!r} is not declared in the policy")
@@ -221,23 +225,21 @@ def decide(
     if subject.restricted_at is not None:
         waiting = repository.pending_parental(session, org, subject.id)
         return Decision(False, "minor_pending" if waiting else "restricted")
-    if repository.upheld_objection(session, org, subject.id, purpose_id,
-                                   marketing=purpose.marketing):
+    facts = repository.decision_facts(session, org, subject, purpose_id, channel, SIGNAL_CHANNEL)
+    own, whole = facts.states.get(channel), facts.states.get(SIGNAL_CHANNEL)
+    if whole is not None and whole.status == "objected":
         return Decision(False, "objected")
-    state = repository.state_of(session, org, subject.id, purpose_id, channel)
-    if purpose.marketing and subject.email_index:
-        suppressed = repository.suppression_of(session, org, subject.email_index)
-        if suppressed and (state is None or state.status != "granted"
-                           or suppressed.created_at >= state.since):
-            return Decision(False, "suppressed")
-    signal = repository.state_of(session, org, subject.id, purpose_id, SIGNAL_CHANNEL)
-    if signal is not None and (state is None or state.since <= signal.since):
-        return Decision(False, signal.status)  # a later consent given without the signal wins
+    if purpose.marketing and facts.suppressed_at is not None and (
+            own is None or own.status != "granted" or facts.suppressed_at >= own.since):
+        return Decision(False, "suppressed")
+    if whole is not None and whole.status in ("gpc", "dnt") and (
+            own is None or own.since <= whole.since):
+        return Decision(False, whole.status)  # a later consent given without the signal wins
     if purpose.legal_basis != "consent":
         return Decision(True, "not_consent_based")
-    if state is None:
+    if own is None:
         return Decision(False, "no_consent")
-    return Decision(state.status == "granted", state.status)
+    return Decision(own.status == "granted", own.status)
 
 
 def object_to_direct_marketing(
@@ -250,9 +252,13 @@ def object_to_direct_marketing(
     session.add(objection)
     session.flush()
     for purpose in runtime.policy.purposes:
-        if purpose.marketing and purpose.legal_basis == "consent":
-            withdraw_all(session, runtime, subject, method="request", actor=actor,
-                         purpose=purpose.id)
+        if purpose.marketing:
+            record_consent(session, runtime, subject, purpose=purpose.id,
+                           channel=SIGNAL_CHANNEL, action="object", method="request",
+                           actor=actor)
+            if purpose.legal_basis == "consent":
+                withdraw_all(session, runtime, subject, method="request", actor=actor,
+                             purpose=purpose.id)
     if subject.email_index:
         suppress(session, runtime, subject.email_index, reason="objected", actor=actor)
     record_event(session, runtime.organization_id, actor=actor, action="objection.upheld",

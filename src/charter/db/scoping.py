@@ -44,12 +44,26 @@ def _filtered_tables(statement: Any) -> set[Table]:
     return filtered
 
 
+_CHECKED: dict[Any, None] = {}
+_CHECKED_MAX = 4096
+
+
 def check_statement(statement: Any) -> None:
+    # The same statement shape comes back on every request: check each shape once. The cache
+    # key is SQLAlchemy's own (structure without the bound values), which it computes anyway.
+    cache_key = getattr(statement, "_generate_cache_key", lambda: None)()
+    key = cache_key.key if cache_key is not None else None
+    if key is not None and key in _CHECKED:
+        return
     scoped = {t for t in _tables(statement) if table_is_scoped(t)}
     missing = scoped - _filtered_tables(statement)
     if missing:
         names = ", ".join(sorted(t.name for t in missing))
         raise UnscopedQuery(f"query on {names} is not filtered by organization_id")
+    if key is not None:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = None
 
 
 def install(session_class: type[Session]) -> None:

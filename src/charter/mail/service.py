@@ -23,6 +23,7 @@ from ..subjects import contact_of
 from ..subjects.repository import subject_by_id
 from . import repository
 from .compose import compose
+from .links import lasting_link
 from .transport import DeliveryFailed, MailTransport
 
 log = logging.getLogger(__name__)
@@ -85,14 +86,25 @@ def queue_message(
 
 
 def mail_subject(
-    session: CharterSession, runtime: Runtime, subject: Subject, kind: str, **context: Any
+    session: CharterSession,
+    runtime: Runtime,
+    subject: Subject,
+    kind: str,
+    *,
+    language: str | None = None,
+    **context: Any,
 ) -> OutboxMessage | None:
-    """A transactional message to a known subject, in their language; None without address."""
+    """A message to a known subject at their own address, in their language (or the one
+    given), with the link to their preferences in the footer, as every mail carries it;
+    None when no address is known."""
     email = contact_of(session, runtime, subject).get("email")
     if not email:
         return None
-    return queue_message(session, runtime, kind=kind, to=email, language=subject.language,
-                         context=context, subject_id=subject.id)
+    token = lasting_link(session, runtime, "preferences", subject)
+    context.setdefault("preferences_url", f"{runtime.settings.public_url}/preferences/{token}")
+    return queue_message(session, runtime, kind=kind, to=email,
+                         language=language or subject.language, context=context,
+                         subject_id=subject.id)
 
 
 def build_email(runtime: Runtime, message: OutboxMessage, envelope: dict[str, Any]) -> EmailMessage:

@@ -19,11 +19,11 @@ from ..db import CharterSession
 from ..errors import InvalidInput
 from ..mail import repository as outbox
 from ..mail.links import lasting_link, one_time_link, resolve, spend_all, use
-from ..mail.service import queue_message, sender_address
+from ..mail.service import mail_subject, sender_address
 from ..models import Subject, utcnow
 from ..policy import Policy
 from ..runtime import Runtime
-from ..subjects import contact_of, ensure_subject
+from ..subjects import ensure_subject
 from ..subjects.repository import subject_by_id
 
 CONFIRMATION_VALID = timedelta(days=7)
@@ -103,15 +103,13 @@ def ask_consent(
                    language=language, text=text, evidence=evidence, source=source)
     recent = outbox.sent_since(session, runtime.organization_id, subject.id,
                                "newsletter_confirmation", utcnow() - timedelta(days=1))
-    email = contact_of(session, runtime, subject).get("email")
-    if recent >= CONFIRMATIONS_PER_DAY or not email:  # no mail-bombing through our form
+    if recent >= CONFIRMATIONS_PER_DAY:  # no mail-bombing a stranger through our form
         return "pending"
     token = one_time_link(session, runtime, "confirm", subject.id, purpose=purpose,
                           expires_at=utcnow() + CONFIRMATION_VALID)
-    queue_message(session, runtime, kind="newsletter_confirmation", to=email, language=language,
-                  subject_id=subject.id, context={
-                      "purpose_label": purpose_label(runtime.policy, purpose, language),
-                      "confirm_url": f"{runtime.settings.public_url}/newsletter/confirm/{token}"})
+    mail_subject(session, runtime, subject, "newsletter_confirmation", language=language,
+                 purpose_label=purpose_label(runtime.policy, purpose, language),
+                 confirm_url=f"{runtime.settings.public_url}/newsletter/confirm/{token}")
     return "pending"
 
 

@@ -28,7 +28,7 @@ from ..newsletter import staff_pages as newsletter_staff_pages
 from ..portal import pages as portal_pages
 from ..runtime import Runtime
 from .deps import LoginRequired, api_key, runtime_of
-from .security import security_headers
+from .security import SecurityHeaders
 
 ROUTERS = (
     account_pages.router,
@@ -74,8 +74,8 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.runtime = runtime
-    app.middleware("http")(security_headers(hsts=runtime.settings.secure_cookies,
-                                            embed_origins=runtime.settings.embed_origin_list))
+    app.add_middleware(SecurityHeaders, hsts=runtime.settings.secure_cookies,
+                       embed_origins=runtime.settings.embed_origin_list)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )

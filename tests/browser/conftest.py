@@ -1,0 +1,68 @@
+"""Real Chromium (Debian's, at /usr/bin/chromium) driven by Playwright, against Charter served
+by uvicorn on loopback."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from charter.runtime import Runtime, open_runtime
+from charter.web.app import create_app
+
+from ..smtp import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("no Chromium at /usr/bin/chromium: scripts/install test installs it as root "
+                    "(apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: FastAPI
+
+    def use(self, runtime: Runtime) -> None:
+        """Serve another runtime (a changed policy) from the next request on."""
+        self.app.state.runtime = runtime
+
+
+@pytest.fixture
+def live(full_runtime: Runtime) -> Iterator[LiveServer]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    runtime = open_runtime(full_runtime.settings.model_copy(update={"base_url": url}),
+                           engine=full_runtime.engine)
+    app = create_app(runtime)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield LiveServer(url, app)
+    server.should_exit = True
+    thread.join(10)
