@@ -38,8 +38,9 @@ class Timing:
         return statistics.median(self.seconds) * 1000
 
 
-async def measure(name: str, action: Callable[[int], Awaitable[None]], count: int, *,
-                  warmup: int = 50) -> Timing:
+async def measure(
+    name: str, action: Callable[[int], Awaitable[None]], count: int, *, warmup: int = 50
+) -> Timing:
     """Time ``count`` sequential calls after ``warmup`` untimed ones."""
     for n in range(warmup):
         await action(n)
@@ -52,8 +53,9 @@ async def measure(name: str, action: Callable[[int], Awaitable[None]], count: in
 
 
 @contextmanager
-def charter_store(database_url: str | None, example: str = "call-international"
-                  ) -> Iterator[Runtime]:
+def charter_store(
+    database_url: str | None, example: str = "call-international"
+) -> Iterator[Runtime]:
     """A fresh data dir and schema (on PostgreSQL: a schema of its own, dropped after)."""
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
@@ -66,7 +68,8 @@ def charter_store(database_url: str | None, example: str = "call-international"
             admin = make_engine(Settings(database_url=database_url).resolved_database_url)
             with admin.begin() as connection:
                 connection.execute(text(f"CREATE SCHEMA {schema}"))
-            url = f"{database_url}{'&' if '?' in database_url else '?'}options=-csearch_path%3D{schema}"
+            joiner = "&" if "?" in database_url else "?"
+            url = f"{database_url}{joiner}options=-csearch_path%3D{schema}"
         settings = Settings(data_dir=data, database_url=url, policy=data / "charter.yaml")
         write_policy_from_example(example, settings.policy, force=True)
         ensure_key(settings)
@@ -88,7 +91,11 @@ def report(title: str, pairs: list[tuple[Timing, Timing]], console: Console) -> 
         table.add_column(column, justify="right" if column != "measured" else "left")
     for charter, baseline in pairs:
         for timing in (baseline, charter):
-            table.add_row(timing.name, f"{timing.per_second:,.0f}", f"{timing.median_ms:.2f}",
-                          f"{timing.percentile(99):.2f}",
-                          f"{timing.median_ms / baseline.median_ms:.1f}")
+            table.add_row(
+                timing.name,
+                f"{timing.per_second:,.0f}",
+                f"{timing.median_ms:.2f}",
+                f"{timing.percentile(99):.2f}",
+                f"{timing.median_ms / baseline.median_ms:.1f}",
+            )
     console.print(table)

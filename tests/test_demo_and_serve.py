@@ -56,6 +56,8 @@ def test_demo_prepares_everything_and_prints_a_working_login(
         assert "CALL INTERNATIONAL" in response.text and "12 <span>subjects" in response.text
         outbox = client.get("/outbox")  # no SMTP server: the demo's campaign waits, readable
         assert outbox.status_code == 200 and "campaign" in outbox.text
+        queue = client.get("/requests")  # sample requests, one of them overdue
+        assert queue.status_code == 200 and "1 overdue" in queue.text
 
     # a second run keeps the data and prints a fresh password
     again_email, again_password, _ = _demo(tmp_path, database_url)

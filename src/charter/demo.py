@@ -13,12 +13,14 @@ from rich.progress import track
 from .accounts.repository import user_by_email
 from .accounts.service import add_staff_user, set_password
 from .consent.service import consent_channels, record_consent
+from .dates import local_date
 from .db import CharterSession
 from .models import Subject, utcnow
 from .newsletter.campaigns import Letter, send_campaign
 from .newsletter.service import consent_text
 from .policy import Policy
 from .policy.processing import CollectionPoint
+from .rights.intake import open_request
 from .runtime import Runtime
 from .settings import Settings
 from .setup import prepare, write_policy_from_example
@@ -284,6 +286,25 @@ def send_demo_campaign(runtime: Runtime) -> int:
         ).recipients
 
 
+SAMPLE_REQUESTS = (
+    ("access", 20, "verified", "I would like a copy of everything you hold about me."),
+    ("erasure", 33, "verified", "I no longer take courses with you: please delete my data."),
+    ("rectification", 3, "verified", "My surname is misspelled on my invoices."),
+    ("objection", 1, None, "I object to receiving offers by phone."),
+)
+
+
+def add_sample_requests(runtime: Runtime) -> None:
+    """A few requests at different stages, one of them overdue, so the queue shows them."""
+    today = local_date(utcnow(), runtime.policy.organization.country)
+    with runtime.transaction() as session:
+        for n, (kind, days_ago, verified, details) in enumerate(SAMPLE_REQUESTS):
+            email = f"{FIRST[n].lower()}.{LAST[n].lower()}@example.org"
+            open_request(session, runtime, kind=kind, email=email, channel="email",
+                         details=details, received_on=today - timedelta(days=days_ago),
+                         verified_by="demo" if verified else None, actor="demo")
+
+
 def prepare_demo(settings: Settings, *, example: str, subjects: int) -> tuple[Runtime, DemoLogin]:
     if not settings.policy.exists():
         write_policy_from_example(example, settings.policy, force=False)
@@ -293,6 +314,7 @@ def prepare_demo(settings: Settings, *, example: str, subjects: int) -> tuple[Ru
     if empty:
         add_sample_people(runtime, subjects)
         send_demo_campaign(runtime)
+        add_sample_requests(runtime)
     domain = (runtime.policy.organization.privacy_email or "admin@example.org").split("@")[1]
     login = DemoLogin(email=f"demo-admin@{domain}", password=secrets.token_urlsafe(12))
     with runtime.transaction() as session:

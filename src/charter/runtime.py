@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
@@ -29,6 +30,9 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[CharterSession]
     keyring: Keyring
+    connectors: dict[str, Any] = field(default_factory=dict)
+    """Connectors to the declared systems by system id, when not the built-in ones (tests
+    put their doubles here; see charter.rights.connectors)."""
 
     @property
     def policy(self) -> Policy:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,13 @@ class LiveServer:
         self.app.state.runtime = runtime
 
 
-@pytest.fixture
-def live(full_runtime: Runtime) -> Iterator[LiveServer]:
+@contextmanager
+def serving(base: Runtime, **settings: Any) -> Iterator[LiveServer]:
+    """Charter on a free loopback port, its base URL its own."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    runtime = open_runtime(full_runtime.settings.model_copy(update={"base_url": url}),
-                           engine=full_runtime.engine)
+    runtime = open_runtime(base.settings.model_copy(update={"base_url": url, **settings}),
+                           engine=base.engine)
     app = create_app(runtime)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False))
@@ -63,6 +65,14 @@ def live(full_runtime: Runtime) -> Iterator[LiveServer]:
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield LiveServer(url, app)
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield LiveServer(url, app)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def live(full_runtime: Runtime) -> Iterator[LiveServer]:
+    with serving(full_runtime) as server:
+        yield server

@@ -88,6 +88,9 @@ def test_each_bad_field_is_named_and_nothing_is_stored(client: TestClient,
         assert f'href="#f-{field}"' in response.text, field
     assert "not a field of this form" in response.text
     assert 'value="Atelier Maes"' in response.text  # what was typed is kept for the fix
+    # each message sits by its field, and the field points to it
+    assert 'aria-describedby="err-phone"' in response.text
+    assert '<p class="error" id="err-phone">expected a phone number' in response.text
     assert _count(runtime, Subject) == 0 and _count(runtime, Submission) == 0
 
 
@@ -164,3 +167,17 @@ def test_gpc_must_be_exactly_one(full_client: TestClient, full_runtime: Runtime)
     with full_runtime.transaction() as session:
         assert not session.scalars(select(Submission.gpc).where(
             Submission.organization_id == full_runtime.organization_id)).one()
+
+
+def test_do_not_track_is_recorded_and_honoured_where_the_policy_says(
+        full_client: TestClient, full_runtime: Runtime, cli_args: list[str]) -> None:
+    data = {"email": "dnt@example.org", "first_name": "Dina", "birth_date": "1990-04-01",
+            "consent": ["partner_offers:sms"]}
+    assert post_form(full_client, "summer_camp", data, headers={"DNT": "1"}).status_code == 200
+    with full_runtime.transaction() as session:
+        assert session.scalars(select(Submission.dnt).where(
+            Submission.organization_id == full_runtime.organization_id)).one()
+    reader = _api_key(cli_args, "consent:read")
+    check = full_client.get("/api/v1/consent/check", headers=reader, params={
+        "email": "dnt@example.org", "purpose": "partner_offers", "channel": "sms"})
+    assert check.json()["reason"] == "dnt"

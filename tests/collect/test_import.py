@@ -106,3 +106,17 @@ def test_only_import_points_take_imports(full_runtime: Runtime, cli_args: list[s
                                        "enrolment", str(data)])
     assert result.exit_code == 4 and "no collection point 'enrolment' of kind import" in \
         result.output
+
+
+def test_an_imported_consent_keeps_its_own_date_and_claims_no_text(
+        full_runtime: Runtime, tmp_path: Path) -> None:
+    data = tmp_path / "old.csv"
+    data.write_text("email,collected_at,consent:newsletter:email,consent_method,consent_evidence\n"
+                    "fien@example.org,2018-05-01,yes,written,2018 paper forms\n")
+    assert importer.import_file(full_runtime, "legacy_crm", data).stored == 1
+    with full_runtime.transaction() as session:
+        fien = find_subject(session, full_runtime, email="fien@example.org")
+        assert fien is not None
+        [event] = consents.events_of(session, full_runtime.organization_id, fien.id)
+    assert event.occurred_at.date().isoformat() == "2018-05-01"  # "yes": when collected
+    assert event.text_hash is None and event.policy_version == "imported"

@@ -54,9 +54,53 @@ def test_a_parent_confirms_and_the_childs_choices_then_count(
         child = find_subject(session, full_runtime, email="tom@example.org")
         assert child is not None and child.restricted_at is None
         events = consents.events_of(session, full_runtime.organization_id, child.id)
+        # the newsletter still asks the child's own address to confirm (double opt-in)
         assert [(e.action, e.method) for e in events] == [("pending", "parental"),
-                                                          ("grant", "parental")]
+                                                          ("pending", "double_opt_in")]
+    deliver_due(full_runtime, SmtpTransport(full_runtime.settings))
+    [confirmation] = inbox.to("tom@example.org")
+    full_client.post(link_in(confirmation, "/newsletter/confirm/").split(".be", 1)[1])
     assert _check(full_client, cli_args, "tom@example.org", "newsletter")["allowed"] is True
+
+
+def test_a_childs_form_cannot_touch_someone_who_already_exists(
+        full_client: TestClient, full_runtime: Runtime, cli_args: list[str]) -> None:
+    from charter.consent.service import record_consent
+    from charter.subjects import ensure_subject
+
+    with full_runtime.transaction() as session:  # an adult, subscribed in writing
+        adult, _ = ensure_subject(session, full_runtime, email="victim@example.org")
+        record_consent(session, full_runtime, adult, purpose="newsletter", channel="email",
+                       action="grant", method="written", actor="test")
+    response = post_form(full_client, "summer_camp", {
+        **CHILD, "email": "victim@example.org", "parent_email": "attacker@example.org",
+        "consent": ["partner_offers:sms"]})
+    assert response.status_code == 200
+    with full_runtime.transaction() as session:
+        victim = find_subject(session, full_runtime, email="victim@example.org")
+        assert victim is not None and victim.restricted_at is None  # not restricted
+    assert _check(full_client, cli_args, "victim@example.org", "newsletter")["allowed"] is True
+    with full_runtime.transaction() as session:  # the window closes: only the form's part goes
+        assert erase_unconfirmed_minors(session, full_runtime,
+                                        now=utcnow() + timedelta(days=15)) == 1
+        victim = find_subject(session, full_runtime, email="victim@example.org")
+        assert victim is not None
+    assert _check(full_client, cli_args, "victim@example.org", "newsletter")["allowed"] is True
+    assert _check(full_client, cli_args, "victim@example.org", "partner_offers")["allowed"] \
+        is False
+
+
+def test_two_sign_ups_one_confirmation(full_client: TestClient, full_runtime: Runtime,
+                                       inbox: Inbox) -> None:
+    post_form(full_client, "summer_camp", CHILD)
+    post_form(full_client, "summer_camp", CHILD)
+    deliver_due(full_runtime, SmtpTransport(full_runtime.settings))
+    [mail] = inbox.to("parent.peeters@example.org")  # one link for the open hold
+    assert full_client.post(link_in(mail, "/parental/").split(".be", 1)[1]).status_code == 200
+    with full_runtime.transaction() as session:
+        assert erase_unconfirmed_minors(session, full_runtime,
+                                        now=utcnow() + timedelta(days=15)) == 0
+        assert find_subject(session, full_runtime, email="tom@example.org") is not None
 
 
 def test_without_an_answer_the_childs_data_is_erased(full_client: TestClient,

@@ -136,3 +136,20 @@ def test_the_person_finds_their_preferences_and_receipts_by_mail(
         "lotte@example.org"
     assert "attachment" in download.headers["content-disposition"]
     assert mail_client.get(f"{path}/receipts/someone-elses").status_code == 404
+
+
+def test_an_objection_has_a_receipt_too(mail_client: TestClient, mail_runtime: Runtime,
+                                        cli_args: list[str]) -> None:
+    headers = _headers(cli_args, "consent:read", "consent:write")
+    _give(mail_client, headers, "obj@example.org")
+    with mail_runtime.transaction() as session:
+        subject = find_subject(session, mail_runtime, email="obj@example.org")
+        assert subject is not None
+        object_to_direct_marketing(session, mail_runtime, subject, actor="test")
+        events = session.scalars(select(ConsentEvent).where(
+            ConsentEvent.organization_id == mail_runtime.organization_id,
+            ConsentEvent.action == "object")).all()
+    receipt = mail_client.get(f"/api/v1/consents/{events[0].receipt_id}/receipt",
+                              headers=headers)
+    assert receipt.status_code == 200
+    assert receipt.json()["iso27560"]["event"]["event_type"] == "objected"

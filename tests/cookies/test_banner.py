@@ -60,7 +60,11 @@ def test_choices_are_logged_as_proof_and_bad_ones_refused(full_client: TestClien
     assert full_client.post("/api/v1/cookie-consents",
                             json=_choice(full_runtime)).status_code == 201
     for bad in ({"choices": {"tracking": True}}, {"consentId": "not-a-uuid-at-all"},
-                {"policyVersion": "cookies:old"}, {"action": "maybe"}, {"email": "x@y.z"}):
+                {"policyVersion": "cookies:old"}, {"action": "maybe"}, {"email": "x@y.z"},
+                {"choices": {"analytics": True}},  # an answer missing
+                {"vendors": {f"made-up-{n}": True for n in range(50)}},
+                {"action": "reject_all"},  # yet analytics is on
+                {"gpc": True, "choices": {"analytics": True, "marketing": True}}):
         response = full_client.post("/api/v1/cookie-consents", json=_choice(full_runtime, **bad))
         assert response.status_code == 422, bad
     assert _logged(full_runtime) == 1

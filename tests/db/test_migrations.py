@@ -41,3 +41,18 @@ def test_upgrading_keeps_the_data(tmp_path: object) -> None:
         assert connection.execute(text("SELECT count(*) FROM records")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_every_foreign_key_leads_an_index() -> None:
+    """Deleting a person cascades through every table that points at them: without an index
+    led by the referencing column, each erasure would scan those tables whole."""
+    missing = []
+    for table in Base.metadata.sorted_tables:
+        leading = {index.columns[0].name for index in table.indexes}
+        leading |= {c.columns[0].name for c in table.constraints
+                    if hasattr(c, "columns") and len(c.columns) and c.__class__.__name__ in
+                    ("UniqueConstraint", "PrimaryKeyConstraint")}
+        for column in table.columns:
+            if column.foreign_keys and column.name not in leading:
+                missing.append(f"{table.name}.{column.name}")
+    assert missing == []

@@ -21,6 +21,9 @@ CONTEXT = {
     "silence_means": "acceptance", "minimum_age": 16, "form_label": "Enrolment",
     "deadline": WHEN, "subject_line": "Hello", "body": "Body.",
     "unsubscribe_url": "https://x/u", "preferences_url": "https://x/p",
+    "upload_url": "https://x/proof", "action_label": "erasure", "person_email": "a@b.c",
+    "requests": [{"reference": "R-2026-0001", "kind": "access", "deadline": WHEN,
+                  "overdue": True}], "portal_url": "https://x/requests",
 }
 
 
@@ -34,7 +37,8 @@ def test_each_message_in_each_language(kind: str) -> None:
     if kind != "campaign":  # a campaign's subject and text are the sender's own
         assert len({t.subject for t in texts.values()}) == 3, texts
         assert len({t.text for t in texts.values()}) == 3
-    undated = ("newsletter_confirmation", "campaign", "denial", "preferences_link")
+    undated = ("newsletter_confirmation", "campaign", "denial", "preferences_link",
+               "proof_needed", "restriction_lifting", "recipient_notice")
     assert "5 septembre 2026" in texts["fr"].text or kind in undated
     assert "5 september 2026" in texts["nl"].text or kind in undated
 

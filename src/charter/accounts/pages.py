@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..db import CharterSession
-from ..web.deps import SESSION_COOKIE, Staff, current_staff, db_session, runtime_of
+from ..web.deps import SESSION_COOKIE, TRANSACTION, Staff, current_staff, runtime_of
 from ..web.forms import (
     FORM_COOKIE,
     attach_form_token,
@@ -39,7 +39,7 @@ def login(
     email: str = Form(""),
     password: str = Form(""),
     csrf_token: str = Form(""),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> Response:
     if not form_token_ok(request, csrf_token):
         return _login_page(request, "The form expired; please try again.", 400)
@@ -62,7 +62,7 @@ def logout(
     request: Request,
     csrf_token: str = Form(""),
     staff: Staff = Depends(current_staff),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> Response:
     if form_token_matches(staff.session.csrf_token, csrf_token):
         close_session(session, runtime_of(request), request.cookies[SESSION_COOKIE])

@@ -60,3 +60,10 @@ def api_key_by_hash(session: CharterSession, organization_id: int, key_hash: str
 def api_key_by_name(session: CharterSession, organization_id: int, name: str) -> ApiKey | None:
     statement = select(ApiKey).where(ApiKey.organization_id == organization_id, ApiKey.name == name)
     return session.scalars(statement).first()
+
+
+def active_users(session: CharterSession, organization_id: int) -> list[StaffUser]:
+    statement = select(StaffUser).where(
+        StaffUser.organization_id == organization_id, StaffUser.active.is_(True)
+    )
+    return list(session.scalars(statement.order_by(StaffUser.email)))

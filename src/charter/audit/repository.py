@@ -39,3 +39,10 @@ def recent_events(session: CharterSession, organization_id: int, limit: int) -> 
         .limit(limit)
     )
     return list(session.scalars(statement))
+
+
+def events_about(session: CharterSession, organization_id: int, target: str) -> list[AuditEvent]:
+    statement = select(AuditEvent).where(
+        AuditEvent.organization_id == organization_id, AuditEvent.target == target
+    )
+    return list(session.scalars(statement.order_by(AuditEvent.seq)))

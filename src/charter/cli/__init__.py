@@ -43,6 +43,20 @@ def settings_from(ctx: click.Context, **more: Any) -> Settings:
     return Settings(**given)
 
 
-from . import admin_cmds, mail_cmds, policy_cmds, server_cmds  # noqa: E402  (commands register)
+from . import (  # noqa: E402  (commands register on main)
+    admin_cmds,
+    mail_cmds,
+    policy_cmds,
+    requests_cmds,
+    server_cmds,
+)
 
-__all__ = ["admin_cmds", "mail_cmds", "main", "policy_cmds", "server_cmds", "settings_from"]
+__all__ = [
+    "admin_cmds",
+    "mail_cmds",
+    "main",
+    "policy_cmds",
+    "requests_cmds",
+    "server_cmds",
+    "settings_from",
+]

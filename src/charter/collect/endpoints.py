@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from ..db import CharterSession
 from ..models import ApiKey, utcnow
-from ..web.deps import api_key, db_session, runtime_of
+from ..web.deps import TRANSACTION, api_key, runtime_of
 from .fields import check_submission
 from .schemas import SubmissionIn, SubmissionOut
 from .service import Signals, collection_point, submit
@@ -20,7 +20,7 @@ def submit_json(
     payload: SubmissionIn,
     request: Request,
     key: ApiKey = Depends(api_key("forms:submit")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> SubmissionOut:
     """Only the point's declared fields; 422 names every bad field and nothing is stored."""
     runtime = runtime_of(request)

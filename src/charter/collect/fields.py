@@ -135,7 +135,8 @@ def coerce(value: Any, declared: DataField, *, region: str) -> Any:
     raise ValueError(f"a {kind}")
 
 
-def _declared(policy: Policy, category_id: str, name: str) -> DataField:
+def declared_field(policy: Policy, category_id: str, name: str) -> DataField:
+    """The declared field (its type, label, choices); a plain string when undeclared."""
     category = policy.category(category_id)
     for candidate in category.fields if category else []:
         if candidate.name == name:
@@ -165,7 +166,7 @@ def check_submission(
             if collected.required:
                 problems.append(Problem(collected.name, "required"))
             continue
-        declared = _declared(policy, collected.category or "", collected.category_field)
+        declared = declared_field(policy, collected.category or "", collected.category_field)
         try:
             value = coerce(raw, declared, region=region)
         except ValueError as exc:
@@ -179,7 +180,7 @@ def check_submission(
             checked.phone = value
     if not checked.email:
         named = {p.field for p in problems}
-        email_fields = [f.name for f in point.fields if _declared(
+        email_fields = [f.name for f in point.fields if declared_field(
             policy, f.category or "", f.category_field).type == "email"] or ["email"]
         if not named & set(email_fields):
             problems.append(Problem(email_fields[0], "required: an e-mail address to reach you"))

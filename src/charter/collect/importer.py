@@ -10,17 +10,17 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import select
-
-from ..consent.service import Method
+from ..consent.service import Method, record_consent
 from ..db import CharterSession
 from ..errors import CharterError, InvalidInput
 from ..models import ImportRun, utcnow
 from ..runtime import Runtime
+from ..subjects.repository import subject_by_id
+from . import repository
 from .fields import Problem, SubmissionInvalid, check_submission, consent_keys
 from .service import Signals, collection_point, submit
 
@@ -92,18 +92,17 @@ def _split(runtime: Runtime, source: str, row: dict[str, Any]) -> dict[str, Any]
         problems.append(Problem("language", f"one of {', '.join(runtime.policy.languages.all)}"))
     method = str(values.pop("consent_method", "") or "")
     evidence = str(values.pop("consent_evidence", "") or "")
-    consents, consent_at = [], None
+    consents: dict[tuple[str, str], datetime | None] = {}
     for purpose, channel in consent_keys(point):
         given = str(values.pop(f"consent:{purpose}:{channel}", "") or "").strip().lower()
         if given in ("", "no", "false", "0"):
             continue
-        consents.append(f"{purpose}:{channel}")
-        if given not in ("yes", "true", "1"):
-            try:
-                consent_at = _moment(given, f"consent:{purpose}:{channel}")
-            except ValueError:
-                problems.append(Problem(f"consent:{purpose}:{channel}",
-                                        "yes, no, or the date it was given"))
+        try:  # each consent at its own date; "yes" at the date the data was collected
+            consents[(purpose, channel)] = dates.get("collected_at") if given in (
+                "yes", "true", "1") else _moment(given, f"consent:{purpose}:{channel}")
+        except ValueError:
+            problems.append(Problem(f"consent:{purpose}:{channel}",
+                                    "yes, no, or the date it was given"))
     if consents and method not in IMPORT_METHODS:
         problems.append(Problem("consent_method", f"needed with a consent: one of "
                                                   f"{', '.join(IMPORT_METHODS)}"))
@@ -111,20 +110,26 @@ def _split(runtime: Runtime, source: str, row: dict[str, Any]) -> dict[str, Any]
         problems.append(Problem("consent_evidence", "needed with a consent: where the proof is"))
     if problems:
         raise SubmissionInvalid(problems)
-    return {"point": point, "values": values, "dates": {**dates, "consent_at": consent_at},
-            "language": language, "consents": consents,
-            "method": method or "written", "evidence": evidence}
+    return {"point": point, "values": values, "dates": dates, "language": language,
+            "consents": consents, "method": method or "written", "evidence": evidence}
 
 
 def _store_row(session: CharterSession, runtime: Runtime, source: str,
                row: dict[str, Any]) -> None:
     parts = _split(runtime, source, row)
-    checked = check_submission(runtime.policy, parts["point"], parts["values"],
-                               parts["consents"], today=date.today())
-    submit(session, runtime, parts["point"], checked, channel="import",
-           language=parts["language"], signals=Signals(), dates=parts["dates"],
-           evidence={"import": source, "note": parts["evidence"]},
-           consent_method=cast(Method, parts["method"]), confirm_by_mail=False, actor="import")
+    checked = check_submission(runtime.policy, parts["point"], parts["values"], [],
+                               today=utcnow().date())
+    outcome = submit(session, runtime, parts["point"], checked, channel="import",
+                     language=parts["language"], signals=Signals(), dates=parts["dates"],
+                     evidence={"import": source}, actor="import")
+    subject = subject_by_id(session, runtime.organization_id, outcome.subject_id)
+    assert subject is not None
+    for (purpose, channel), given_at in parts["consents"].items():
+        # What was shown back then is not known: no text, and no policy version of ours.
+        record_consent(session, runtime, subject, purpose=purpose, channel=channel,
+                       action="grant", method=cast(Method, parts["method"]), actor="import",
+                       source=source, evidence={"note": parts["evidence"]},
+                       occurred_at=given_at, policy_version="imported")
 
 
 def file_fingerprint(path: Path) -> str:
@@ -136,10 +141,7 @@ def file_fingerprint(path: Path) -> str:
 
 
 def _run(session: CharterSession, runtime: Runtime, source: str, file_hash: str) -> ImportRun:
-    statement = select(ImportRun).where(ImportRun.organization_id == runtime.organization_id,
-                                        ImportRun.source == source,
-                                        ImportRun.file_hash == file_hash)
-    run = session.scalars(statement).first()
+    run = repository.import_run(session, runtime.organization_id, source, file_hash)
     if run is None:
         run = ImportRun(organization_id=runtime.organization_id, source=source,
                         file_hash=file_hash, rows_done=0, rows_stored=0, rows_rejected=0,

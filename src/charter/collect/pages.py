@@ -18,16 +18,22 @@ from ..models import utcnow
 from ..policy import Policy
 from ..policy.processing import CollectionPoint
 from ..runtime import Runtime
-from ..web.deps import db_session, runtime_of
+from ..web.deps import TRANSACTION, runtime_of
 from ..web.forms import (
-    attach_form_token,
     evidence_of,
     form_token_matches,
-    form_token_ok,
-    new_form_token,
+    signed_form_token,
+    signed_form_token_ok,
 )
 from ..web.templating import link_gone, page_language, render, templates_for
-from .fields import Problem, SubmissionInvalid, check_submission, consent_key, consent_keys
+from .fields import (
+    Problem,
+    SubmissionInvalid,
+    check_submission,
+    consent_key,
+    consent_keys,
+    declared_field,
+)
 from .minors import confirm_parental_consent, waiting_for
 from .service import Signals, collection_point, submit
 
@@ -70,14 +76,12 @@ def form_view(policy: Policy, point: CollectionPoint, language: str) -> FormView
     default = policy.languages.default
     fields = []
     for collected in point.fields:
-        category = policy.category(collected.category or "")
-        declared = next((f for f in (category.fields if category else [])
-                         if f.name == collected.category_field), None)
-        kind = declared.type if declared else "string"
-        label = (declared.label.get(language, default) if declared and declared.label
+        declared = declared_field(policy, collected.category or "", collected.category_field)
+        kind = declared.type
+        label = (declared.label.get(language, default) if declared.label
                  else collected.name.replace("_", " ").capitalize())
         choices: list[tuple[str, str]] = []
-        if kind == "choice" and declared:
+        if kind == "choice":
             choices = [(c, c) for c in declared.choices]
         elif kind == "country":
             names = Locale(language).territories
@@ -105,18 +109,17 @@ def form_view(policy: Policy, point: CollectionPoint, language: str) -> FormView
 
 def _form_page(request: Request, point: CollectionPoint, language: str, *,
                errors: list[Problem] | None = None, values: dict[str, Any] | None = None,
-               status: int = 200) -> Response:
+               ticked: list[str] | None = None, status: int = 200) -> Response:
     runtime = runtime_of(request)
     view = form_view(runtime.policy, point, language)
     labels = {f.name: f.label for f in view.fields}
-    token = new_form_token()
-    response = render(request, "public/form.html", {
-        "form": view, "csrf_token": token, "values": values or {},
+    return render(request, "public/form.html", {
+        "form": view, "csrf_token": signed_form_token(runtime, point.id),
+        "values": values or {}, "ticked": set(ticked or []),
         "errors": [{"field": p.field, "label": labels.get(p.field, p.field),
                     "message": p.message} for p in errors or []],
-        "invalid_fields": {p.field for p in errors or []}}, language=language,
+        "messages": {p.field: p.message for p in errors or []}}, language=language,
         status_code=status)
-    return attach_form_token(request, response, token)
 
 
 async def form_data(request: Request) -> FormData:
@@ -131,14 +134,15 @@ def show_form(point_id: str, request: Request) -> Response:
 
 @router.post("/forms/{point_id}", response_class=HTMLResponse)
 def submit_form(point_id: str, request: Request, form: FormData = Depends(form_data),
-                session: CharterSession = Depends(db_session)) -> Response:
+                session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
     point = collection_point(runtime.policy, point_id, ("form",))
     language = page_language(request)
     _ = gettext_for(language)
-    embedded = form_token_matches(embed_token(runtime, point.id), str(form.get("embed_token")
-                                                                         or ""))
-    if not embedded and not form_token_ok(request, str(form.get("csrf_token") or "")):
+    embedded = form_token_matches(embed_token(runtime, point.id),
+                                  str(form.get("embed_token") or ""))
+    if not embedded and not signed_form_token_ok(runtime, point.id,
+                                                 str(form.get("csrf_token") or "")):
         return _form_page(request, point, language, status=400, errors=[
             Problem("form", _("The form expired; please try again."))])
     values = {k: v for k, v in form.multi_items() if k not in ("csrf_token", "embed_token",
@@ -149,7 +153,7 @@ def submit_form(point_id: str, request: Request, form: FormData = Depends(form_d
                                    today=utcnow().date())
     except SubmissionInvalid as exc:
         return _form_page(request, point, language, errors=exc.problems, values=values,
-                          status=422)
+                          ticked=consents, status=422)
     outcome = submit(session, runtime, point, checked, channel="web_form", language=language,
                      signals=Signals.from_headers(request.headers),
                      evidence=evidence_of(request))
@@ -166,7 +170,7 @@ def submit_form(point_id: str, request: Request, form: FormData = Depends(form_d
 
 @router.get("/parental/{token}", response_class=HTMLResponse)
 def parental_form(token: str, request: Request,
-                  session: CharterSession = Depends(db_session)) -> Response:
+                  session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
     child = waiting_for(session, runtime, token)
     language = page_language(request, child.language if child else None)
@@ -183,7 +187,7 @@ def parental_form(token: str, request: Request,
 
 @router.post("/parental/{token}", response_class=HTMLResponse)
 def parental_confirm(token: str, request: Request,
-                     session: CharterSession = Depends(db_session)) -> Response:
+                     session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
     language = page_language(request)
     _ = gettext_for(language)
@@ -199,7 +203,7 @@ def form_snippet(runtime: Runtime, point_id: str, language: str) -> str:
     base = runtime.settings.public_url
     template = templates_for(language).get_template("public/form_snippet.html")
     return template.render(form=form_view(runtime.policy, point, language), values={},
-                           invalid_fields=set(), lang=language,
+                           messages={}, lang=language,
                            organization=runtime.policy.organization,
                            action=f"{base}/forms/{point.id}?lang={language}",
                            embed_token=embed_token(runtime, point.id),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..consent.service import SIGNAL_CHANNEL, Method, record_consent
+from ..consent.service import SIGNAL_CHANNEL, record_consent
 from ..db import CharterSession
 from ..errors import InvalidInput, NotFound
 from ..models import Submission
@@ -18,6 +18,7 @@ from ..policy import Policy
 from ..policy.processing import CollectionPoint, Purpose
 from ..runtime import Runtime
 from ..subjects import RecordInput, store_subject_data
+from ..subjects.repository import subject_by_email_index
 from .fields import CheckedSubmission, consent_key
 from .minors import hold_for_parent
 
@@ -83,12 +84,9 @@ def submit(
     signals: Signals,
     evidence: dict[str, Any],
     dates: dict[str, datetime | None] | None = None,
-    consent_method: Method = "online_checkbox",
-    confirm_by_mail: bool = True,
     actor: str = "subject",
 ) -> Outcome:
-    """Store a checked submission. ``confirm_by_mail`` False (imports) records consents as
-    given at their own date instead of starting a double opt-in."""
+    """Store a checked submission with its signals and the boxes ticked."""
     policy = runtime.policy
     dates = dates or {}
     records = [RecordInput(category=category, fields=values, source=point.id,
@@ -96,6 +94,8 @@ def submit(
                            last_contact_at=dates.get("last_contact_at"),
                            contract_end_at=dates.get("contract_end_at"))
                for category, values in checked.by_category.items()]
+    new_subject = subject_by_email_index(session, runtime.organization_id,
+                                         runtime.blind_index.email(checked.email)) is None
     subject = store_subject_data(session, runtime, email=checked.email, phone=checked.phone,
                                  language=language, records=records, actor=actor)
     submission = Submission(organization_id=runtime.organization_id, uid=uuid.uuid4().hex,
@@ -121,6 +121,7 @@ def submit(
                            actor=actor, language=language, source=point.id, evidence=proof,
                            gpc=signals.gpc, dnt=signals.dnt)
     minor = checked.parent_email is not None
+    held_consents: list[tuple[str, str, str]] = []
     for purpose_id, consent_channel in checked.consents:
         key = consent_key(purpose_id, consent_channel)
         if purpose_id in refused_purposes:
@@ -132,23 +133,24 @@ def submit(
                            channel=consent_channel, action="pending", method="parental",
                            actor=actor, language=language, text=text, source=point.id,
                            evidence=proof, gpc=signals.gpc, dnt=signals.dnt)
+            held_consents.append((purpose_id, consent_channel, text))
             outcome.pending.append(key)
-        elif confirm_by_mail and consent_channel == "email" \
-                and consent_method == "online_checkbox":
+        elif consent_channel == "email":
             status = ask_consent(session, runtime, subject, purpose=purpose_id,
                                  language=language, text=text, evidence=proof, source=point.id)
             (outcome.pending if status == "pending" else outcome.granted).append(key)
         else:
             record_consent(session, runtime, subject, purpose=purpose_id,
                            channel=consent_channel, action="grant",
-                           method=consent_method, actor=actor, language=language, text=text,
-                           source=point.id, evidence=proof, occurred_at=dates.get("consent_at")
-                           or dates.get("collected_at"), gpc=signals.gpc, dnt=signals.dnt)
+                           method="online_checkbox", actor=actor, language=language,
+                           text=text, source=point.id, evidence=proof, gpc=signals.gpc,
+                           dnt=signals.dnt)
             outcome.granted.append(key)
     if minor:
         assert checked.parent_email is not None
         hold_for_parent(session, runtime, subject, point, parent_email=checked.parent_email,
-                        confirmer=checked.confirmer)
+                        confirmer=checked.confirmer, consents=held_consents,
+                        new_subject=new_subject)
         outcome.status = "pending_parental_consent"
     session.flush()
     return outcome

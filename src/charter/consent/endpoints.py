@@ -15,7 +15,7 @@ from ..models import ApiKey
 from ..subjects import contact_of, ensure_subject, find_subject
 from ..subjects.repository import subject_by_id
 from ..subjects.service import valid_email
-from ..web.deps import api_key, db_session, runtime_of
+from ..web.deps import TRANSACTION, api_key, runtime_of
 from . import repository
 from .receipts import consent_receipt
 from .service import CHANNELS, decide, record_consent, withdraw_all
@@ -30,7 +30,7 @@ def check(
     purpose: str,
     channel: str = "email",
     key: ApiKey = Depends(api_key("consent:read")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> ConsentCheckOut:
     """May this person be contacted, or their data used, for this purpose on this channel?"""
     runtime = runtime_of(request)
@@ -66,7 +66,7 @@ def record(
     payload: ConsentIn,
     request: Request,
     key: ApiKey = Depends(api_key("consent:write")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> ConsentOut:
     """Record consent given in writing, by phone or by accepting terms, with its proof."""
     runtime = runtime_of(request)
@@ -86,7 +86,7 @@ def withdraw(
     payload: WithdrawalIn,
     request: Request,
     key: ApiKey = Depends(api_key("consent:write")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> WithdrawalOut:
     """Withdraw a person's consents (all, or for one purpose or channel) at once."""
     runtime = runtime_of(request)
@@ -105,7 +105,7 @@ def receipt(
     receipt_id: str,
     request: Request,
     key: ApiKey = Depends(api_key("consent:read")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> dict[str, Any]:
     """The Kantara Consent Receipt v1.1 (with ISO/IEC TS 27560 fields) of one event."""
     runtime = runtime_of(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..db import CharterSession
@@ -17,7 +17,7 @@ from ..runtime import Runtime
 from ..subjects import contact_of
 from ..subjects.repository import subject_by_id
 from ..subjects.service import valid_email
-from ..web.deps import db_session, runtime_of
+from ..web.deps import TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, evidence_of, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
 from . import repository
@@ -90,7 +90,7 @@ def _ask_page(request: Request, language: str, *, status: int = 200,
 
 @router.post("/preferences", response_class=HTMLResponse)
 def send_link(request: Request, email: str = Form(""), csrf_token: str = Form(""),
-              session: CharterSession = Depends(db_session)) -> Response:
+              session: CharterSession = TRANSACTION) -> Response:
     """A magic link by mail; the answer never tells whether the address is known."""
     language = page_language(request)
     _ = gettext_for(language)
@@ -110,7 +110,7 @@ def send_link(request: Request, email: str = Form(""), csrf_token: str = Form(""
 
 @router.get("/preferences/{token}/receipts/{receipt_id}")
 def download_receipt(token: str, receipt_id: str, request: Request,
-                     session: CharterSession = Depends(db_session)) -> Response:
+                     session: CharterSession = TRANSACTION) -> Response:
     """A consent receipt (Kantara CR v1.1 JSON), for the person it belongs to."""
     runtime = runtime_of(request)
     subject = _subject_for(session, runtime, token)
@@ -124,13 +124,13 @@ def download_receipt(token: str, receipt_id: str, request: Request,
 
 @router.get("/preferences/{token}", response_class=HTMLResponse)
 def preferences(token: str, request: Request,
-                session: CharterSession = Depends(db_session)) -> Response:
+                session: CharterSession = TRANSACTION) -> Response:
     return _page(request, session, token, saved=False)
 
 
 @router.post("/preferences/{token}", response_class=HTMLResponse)
 def save_preferences(token: str, request: Request, consent: list[str] = Form(default=[]),
-                     session: CharterSession = Depends(db_session)) -> Response:
+                     session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
     subject = _subject_for(session, runtime, token)
     if subject is not None:

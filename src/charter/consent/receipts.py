@@ -10,7 +10,8 @@ from ..policy.processing import dpv_legal_basis
 from ..runtime import Runtime
 
 EVENT_TYPE = {"grant": "given", "withdraw": "withdrawn", "pending": "requested",
-              "gpc": "refused", "dnt": "refused"}
+              "gpc": "refused", "dnt": "refused", "object": "objected"}
+CONSENT_TYPE = {"implied_by_terms": "IMPLIED"}
 
 
 def consent_receipt(runtime: Runtime, event: ConsentEvent, principal: str) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def consent_receipt(runtime: Runtime, event: ConsentEvent, principal: str) -> di
             "purposes": [{
                 "purpose": label,
                 "purposeCategory": [event.purpose],
-                "consentType": "EXPLICIT",
+                "consentType": CONSENT_TYPE.get(event.method, "EXPLICIT"),
                 "piiCategory": [c.fideslang for c in categories],
                 "primaryPurpose": True,
                 "termination": retention,
@@ -72,7 +73,8 @@ def consent_receipt(runtime: Runtime, event: ConsentEvent, principal: str) -> di
                        "language": lang, "url": f"{runtime.settings.public_url}/privacy"},
             "processing": {
                 "purpose": event.purpose,
-                "legal_basis": dpv_legal_basis("consent"),
+                "legal_basis": dpv_legal_basis(purpose.legal_basis if purpose and
+                                               purpose.legal_basis else "consent"),
                 "data_controller": org.legal_name,
                 "pii_categories": [c.fideslang for c in categories],
                 "recipients": [r.name for r in recipients],

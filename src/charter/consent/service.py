@@ -103,6 +103,7 @@ def record_consent(
     occurred_at: datetime | None = None,
     gpc: bool = False,
     dnt: bool = False,
+    policy_version: str | None = None,
 ) -> ConsentEvent:
     """Append one event to the ledger and move the current state — unless the state already
     holds a later word (an old consent imported after a withdrawal does not revive it).
@@ -128,7 +129,7 @@ def record_consent(
         action=action,
         method=method,
         occurred_at=when,
-        policy_version=runtime.policy_version,
+        policy_version=policy_version or runtime.policy_version,
         text_hash=text_hash(text) if text else None,
         language=language or subject.language,
         source=source,

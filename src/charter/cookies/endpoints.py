@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..db import CharterSession
 from ..errors import InvalidInput, NotFound
-from ..models import CookieConsent
 from ..policy.text import Language
-from ..web.deps import db_session, runtime_of
+from ..web.deps import TRANSACTION, runtime_of
 from ..web.templating import page_language, render
-from .banner import banner_config, cookie_version
+from .banner import banner_config
+from .service import Choice, log_choice
 
 router = APIRouter(tags=["cookies"])
 BANNER_JS = Path(__file__).resolve().parent.parent / "web" / "static" / "consent-banner.js"
@@ -74,28 +73,21 @@ def cookie_consent_preflight(request: Request) -> Response:
     return _cors(request, Response(status_code=204))
 
 
+MAX_CHOICE = 16_000
+
+
 @router.post("/api/v1/cookie-consents", status_code=201)
 def log_cookie_consent(choice: CookieChoice, request: Request,
-                       session: CharterSession = Depends(db_session)) -> Response:
+                       session: CharterSession = TRANSACTION) -> Response:
     """Proof of a choice made in the banner. No login: the browser posts it; it carries a
     random id and the choices, nothing that identifies the person."""
-    runtime = runtime_of(request)
-    try:
-        uuid.UUID(choice.consent_id)
-    except ValueError:
-        raise InvalidInput("consentId: a random UUID") from None
-    declared = {c.category for c in runtime.policy.cookies} - {"necessary"}
-    unknown = sorted(set(choice.choices) - declared)
-    if unknown:
-        raise InvalidInput(f"choices: {', '.join(unknown)} is not a category of this site")
-    if choice.policy_version != cookie_version(runtime.policy):
-        raise InvalidInput("policyVersion: the banner is out of date; reload the page")
-    session.add(CookieConsent(
-        organization_id=runtime.organization_id, consent_id=choice.consent_id,
-        policy_version=choice.policy_version, action=choice.action,
-        choices=json.dumps(choice.choices, sort_keys=True),
-        vendors=json.dumps(choice.vendors, sort_keys=True), do_not_sell=choice.do_not_sell,
-        gpc=choice.gpc, language=choice.language))
+    if int(request.headers.get("content-length") or 0) > MAX_CHOICE:
+        raise InvalidInput("body: too large")
+    log_choice(session, runtime_of(request), Choice(
+        consent_id=choice.consent_id, policy_version=choice.policy_version,
+        language=choice.language, action=choice.action, choices=choice.choices,
+        vendors=choice.vendors, do_not_sell=choice.do_not_sell,
+        gpc=choice.gpc or request.headers.get("sec-gpc") == "1"))
     # The table itself is the proof; one audit event per visitor would only bloat the chain.
     return _cors(request, Response(status_code=201))
 

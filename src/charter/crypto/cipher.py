@@ -58,6 +58,22 @@ class FieldCipher:
         return json.loads(plain)
 
 
+    def encrypt_bytes(self, data: bytes, *, context: str) -> tuple[bytes, str]:
+        """A whole file (an export): nonce + ciphertext, under the active key."""
+        key_id = self.keyring.active
+        nonce = os.urandom(12)
+        sealed = AESGCM(self.keyring.data_keys[key_id]).encrypt(nonce, data, context.encode())
+        return nonce + sealed, key_id
+
+    def decrypt_bytes(self, blob: bytes, *, key_id: str, context: str) -> bytes:
+        key = self.keyring.data_keys.get(key_id)
+        if key is None:
+            raise DecryptionFailed(f"key {key_id!r} is not in the keyring")
+        try:
+            return AESGCM(key).decrypt(blob[:12], blob[12:], context.encode())
+        except InvalidTag:
+            raise DecryptionFailed("a file failed its integrity check") from None
+
     def seal(self, row: SealedRow, value: Any) -> None:
         """Encrypt ``value`` into the row, bound to it by the row's own context."""
         row.sealed, row.key_id = self.encrypt(value, context=row.sealed_context())

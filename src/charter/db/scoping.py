@@ -71,5 +71,7 @@ def install(session_class: type[Session]) -> None:
     def _guard(state: ORMExecuteState) -> None:
         if state.is_insert or state.execution_options.get("all_organizations"):
             return
+        if state.is_column_load:  # refreshing a row already loaded (by a scoped query)
+            return
         if state.is_select or state.is_update or state.is_delete:
             check_statement(state.statement)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..crypto import write_key_file
 from ..errors import EnvironmentProblem
 from ..models import Sealed, sealed_models
+from ..rights.exports import reencrypt_exports
 from ..runtime import Runtime
 
 BATCH = 500
@@ -86,6 +87,8 @@ def rotate_keys(
             done += count
             if on_batch:
                 on_batch(count)
+    with runtime.transaction() as session:
+        done += reencrypt_exports(session, runtime)
     retired = [kid for kid in ring.data_keys if kid != ring.active]
     for kid in retired:
         ring.retire(kid)

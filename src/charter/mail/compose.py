@@ -26,6 +26,10 @@ KINDS = (
     "newsletter_confirmation",
     "preferences_link",
     "campaign",
+    "proof_needed",
+    "restriction_lifting",
+    "recipient_notice",
+    "staff_reminder",
 )
 
 

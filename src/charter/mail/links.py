@@ -19,7 +19,8 @@ from ..models import MailLink, Subject, utcnow
 from ..runtime import Runtime
 from .repository import link_by_hash
 
-LinkKind = Literal["unsubscribe", "preferences", "confirm", "verify", "parent"]
+LinkKind = Literal["unsubscribe", "preferences", "confirm", "verify", "parent", "proof",
+                   "export"]
 
 
 def _hash(token: str) -> str:
@@ -50,15 +51,16 @@ def one_time_link(
     session: CharterSession,
     runtime: Runtime,
     kind: LinkKind,
-    subject_id: int,
+    subject_id: int | None,
     *,
     expires_at: datetime,
     purpose: str | None = None,
+    request_id: int | None = None,
 ) -> str:
     token = secrets.token_urlsafe(24)
     session.add(MailLink(organization_id=runtime.organization_id, token_hash=_hash(token),
                          kind=kind, subject_id=subject_id, purpose=purpose,
-                         expires_at=expires_at))
+                         request_id=request_id, expires_at=expires_at))
     session.flush()
     return token
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..audit import record_event
 from ..db import CharterSession
-from ..web.deps import Staff, db_session, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 
@@ -28,7 +28,7 @@ STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 @router.get("/outbox", response_class=HTMLResponse)
 def outbox(request: Request, status: str | None = None,
            staff: Staff = Depends(require("read_outbox")),
-           session: CharterSession = Depends(db_session)) -> Response:
+           session: CharterSession = TRANSACTION) -> Response:
     org = runtime_of(request).organization_id
     chosen = status if status in STATUSES else None
     return render_staff(request, staff, "mail/outbox.html", {
@@ -40,7 +40,7 @@ def outbox(request: Request, status: str | None = None,
 @router.get("/outbox/{message_id}", response_class=HTMLResponse)
 def outbox_message(message_id: int, request: Request,
                    staff: Staff = Depends(require("read_outbox")),
-                   session: CharterSession = Depends(db_session)) -> Response:
+                   session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
     message = repository.message_by_id(session, runtime.organization_id, message_id)
     if message is None:

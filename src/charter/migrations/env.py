@@ -22,17 +22,19 @@ with engine.connect() as connection:
         # Batch migrations rebuild a table by dropping it: with foreign keys on, SQLite would
         # cascade that drop into every child table. Off for the migration, checked after.
         _pragma(connection, "PRAGMA foreign_keys=OFF")
-    with connection.begin():
-        context.configure(
-            connection=connection,
-            target_metadata=Base.metadata,
-            render_as_batch=sqlite,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    if sqlite:
-        broken = _pragma(connection, "PRAGMA foreign_key_check")
-        _pragma(connection, "PRAGMA foreign_keys=ON")
-        if broken:
-            raise RuntimeError(f"the migration left {len(broken)} broken foreign key(s)")
+    try:
+        with connection.begin():
+            context.configure(
+                connection=connection,
+                target_metadata=Base.metadata,
+                render_as_batch=sqlite,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        broken = _pragma(connection, "PRAGMA foreign_key_check") if sqlite else []
+    finally:
+        if sqlite:  # the pooled connection goes back with its foreign keys on, whatever happened
+            _pragma(connection, "PRAGMA foreign_keys=ON")
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} broken foreign key(s)")

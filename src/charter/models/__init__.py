@@ -6,6 +6,14 @@ from .collect import CookieConsent, ImportRun, ParentalConsent, Submission
 from .consent import ConsentEvent, ConsentState, Objection, Suppression
 from .mail import Campaign, MailLink, OutboxMessage
 from .organization import Organization
+from .rights import (
+    ExportFile,
+    IdentityDocument,
+    RateEvent,
+    RecordRevision,
+    RequestSystemPart,
+    RightsRequest,
+)
 from .staff import ApiKey, StaffSession, StaffUser
 from .subject import Record, Subject, SubjectContact
 
@@ -17,6 +25,8 @@ __all__ = [
     "ConsentEvent",
     "ConsentState",
     "CookieConsent",
+    "ExportFile",
+    "IdentityDocument",
     "ImportRun",
     "MailLink",
     "Objection",
@@ -24,7 +34,11 @@ __all__ = [
     "OrganizationScoped",
     "OutboxMessage",
     "ParentalConsent",
+    "RateEvent",
     "Record",
+    "RecordRevision",
+    "RequestSystemPart",
+    "RightsRequest",
     "Sealed",
     "StaffSession",
     "StaffUser",

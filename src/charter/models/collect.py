@@ -16,7 +16,7 @@ class Submission(IdMixin, OrganizationScoped, Sealed, Base):
     version, with which browser signals. The IP address and user agent are sealed."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_subject", "organization_id", "subject_id"),)
+    __table_args__ = (Index("ix_submissions_subject", "subject_id", "organization_id"),)
 
     uid: Mapped[str] = mapped_column(String(32), unique=True)
     subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
@@ -37,7 +37,9 @@ class ParentalConsent(IdMixin, OrganizationScoped, Sealed, Base):
 
     __tablename__ = "parental_consents"
 
-    subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("subjects.id", ondelete="CASCADE"), index=True
+    )
     source: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), doc="pending, confirmed or expired")
     confirmer: Mapped[str] = mapped_column(String(16), doc="parent or school")

@@ -16,7 +16,7 @@ class ConsentEvent(IdMixin, OrganizationScoped, Sealed, Base):
     address, user agent, a written agreement, a note) is sealed; the receipt id is public."""
 
     __tablename__ = "consent_events"
-    __table_args__ = (Index("ix_consent_events_subject", "organization_id", "subject_id"),)
+    __table_args__ = (Index("ix_consent_events_subject", "subject_id", "organization_id"),)
 
     receipt_id: Mapped[str] = mapped_column(String(36), unique=True)
     subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
@@ -43,7 +43,7 @@ class ConsentState(IdMixin, OrganizationScoped, Base):
     __tablename__ = "consent_states"
     __table_args__ = (
         UniqueConstraint(
-            "organization_id", "subject_id", "purpose", "channel", name="uq_consent_states_key"
+            "subject_id", "purpose", "channel", "organization_id", name="uq_consent_states_key"
         ),
         Index("ix_consent_states_audience", "organization_id", "purpose", "channel", "status"),
     )
@@ -53,7 +53,9 @@ class ConsentState(IdMixin, OrganizationScoped, Base):
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), doc="granted, withdrawn or pending")
     since: Mapped[datetime] = mapped_column(UTCDateTime)
-    event_id: Mapped[int] = mapped_column(Id, ForeignKey("consent_events.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("consent_events.id", ondelete="CASCADE"), index=True
+    )
 
 
 class Suppression(IdMixin, OrganizationScoped, Base):
@@ -76,7 +78,7 @@ class Objection(IdMixin, OrganizationScoped, Base):
     for a staff decision."""
 
     __tablename__ = "objections"
-    __table_args__ = (Index("ix_objections_subject", "organization_id", "subject_id"),)
+    __table_args__ = (Index("ix_objections_subject", "subject_id", "organization_id"),)
 
     subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
     purpose: Mapped[str | None] = mapped_column(String(64))

@@ -38,7 +38,7 @@ class OutboxMessage(IdMixin, OrganizationScoped, Sealed, Base):
     kind: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(2))
     subject_id: Mapped[int | None] = mapped_column(
-        Id, ForeignKey("subjects.id", ondelete="SET NULL")
+        Id, ForeignKey("subjects.id", ondelete="SET NULL"), index=True
     )
     campaign_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("campaigns.id", ondelete="CASCADE")
@@ -70,7 +70,13 @@ class MailLink(IdMixin, OrganizationScoped, Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
+    subject_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("subjects.id", ondelete="CASCADE"), index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("rights_requests.id", ondelete="CASCADE"), index=True,
+        doc="links about a request, which may come from someone Charter does not know",
+    )
     purpose: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,7 +29,9 @@ class StaffSession(IdMixin, OrganizationScoped, Base):
 
     __tablename__ = "staff_sessions"
 
-    user_id: Mapped[int] = mapped_column(Id, ForeignKey("staff_users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,7 +36,7 @@ class SubjectContact(IdMixin, OrganizationScoped, Sealed, Base):
 
     __tablename__ = "subject_contacts"
     __table_args__ = (
-        UniqueConstraint("organization_id", "subject_id", name="uq_subject_contacts_subject"),
+        UniqueConstraint("subject_id", "organization_id", name="uq_subject_contacts_subject"),
     )
 
     subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))
@@ -50,7 +50,7 @@ class Record(IdMixin, OrganizationScoped, Sealed, Base):
 
     __tablename__ = "records"
     __table_args__ = (
-        Index("ix_records_subject", "organization_id", "subject_id"),
+        Index("ix_records_subject", "subject_id", "organization_id"),
         Index("ix_records_retention_due", "organization_id", "retention_due_at"),
     )
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from ..db import CharterSession
 from ..errors import InvalidInput
 from ..models import ApiKey
-from ..web.deps import api_key, db_session, runtime_of
+from ..web.deps import TRANSACTION, api_key, runtime_of
 from .schemas import InboundOut, SubscriptionIn, SubscriptionOut
 from .service import handle_inbound, request_subscription, subscribe_manually
 
@@ -38,7 +38,7 @@ def subscribe(
     payload: SubscriptionIn,
     request: Request,
     key: ApiKey = Depends(api_key("consent:write")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> SubscriptionOut:
     """Double opt-in (a confirmation mail), or a subscription given in writing or by phone,
     recorded with its evidence."""
@@ -60,7 +60,7 @@ def inbound_mail(
     request: Request,
     raw: bytes = Body(media_type="message/rfc822"),
     key: ApiKey = Depends(api_key("mail:inbound")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> InboundOut:
     """A raw RFC 5322 message sent to the unsubscribe address, posted by the mail server."""
     if not raw or len(raw) > MAX_INBOUND:

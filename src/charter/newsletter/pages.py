@@ -3,7 +3,7 @@ language. None of them needs a login or a cookie except the sign-up form's own t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..db import CharterSession
@@ -12,7 +12,7 @@ from ..i18n import gettext_for
 from ..mail.links import resolve
 from ..subjects.repository import subject_by_id
 from ..subjects.service import valid_email
-from ..web.deps import db_session, runtime_of
+from ..web.deps import TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, evidence_of, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
 from .service import (
@@ -58,7 +58,7 @@ def newsletter_subscribe(
     email: str = Form(""),
     consent: str = Form(""),
     csrf_token: str = Form(""),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> Response:
     language = page_language(request)
     _ = gettext_for(language)
@@ -83,7 +83,7 @@ def newsletter_subscribe(
 
 @router.get("/newsletter/confirm/{token}", response_class=HTMLResponse)
 def confirm_form(token: str, request: Request,
-                 session: CharterSession = Depends(db_session)) -> Response:
+                 session: CharterSession = TRANSACTION) -> Response:
     """A page with a button: mail scanners that open links must not confirm for the person."""
     runtime = runtime_of(request)
     link = resolve(session, runtime, token, "confirm")
@@ -101,7 +101,7 @@ def confirm_form(token: str, request: Request,
 
 @router.post("/newsletter/confirm/{token}", response_class=HTMLResponse)
 def confirm(token: str, request: Request,
-            session: CharterSession = Depends(db_session)) -> Response:
+            session: CharterSession = TRANSACTION) -> Response:
     language = page_language(request)
     if not confirm_subscription(session, runtime_of(request), token,
                                 evidence=evidence_of(request)):
@@ -113,7 +113,7 @@ def confirm(token: str, request: Request,
 
 @router.get("/u/{token}", response_class=HTMLResponse)
 def unsubscribe_form(token: str, request: Request,
-                     session: CharterSession = Depends(db_session)) -> Response:
+                     session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
     link = resolve(session, runtime, token, "unsubscribe")
     subject = subject_by_id(session, runtime.organization_id, link.subject_id) if link else None
@@ -130,7 +130,7 @@ def unsubscribe_form(token: str, request: Request,
 
 @router.post("/u/{token}", response_class=HTMLResponse)
 def unsubscribe_now(token: str, request: Request,
-                    session: CharterSession = Depends(db_session)) -> Response:
+                    session: CharterSession = TRANSACTION) -> Response:
     """The button of the page, and the RFC 8058 one-click POST of mail programs."""
     runtime = runtime_of(request)
     done = unsubscribe(session, runtime, token, method="unsubscribe_link")

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..db import CharterSession
 from ..errors import InvalidInput
-from ..web.deps import Staff, check_csrf, db_session, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
 from ..web.templating import render_staff
 from .campaigns import Letter, audience_size, send_campaign
 from .repository import recent_campaigns
@@ -31,7 +31,7 @@ def _page(request: Request, staff: Staff, session: CharterSession, *, error: str
 @router.get("/campaigns", response_class=HTMLResponse)
 def campaigns(request: Request, sent: int | None = None,
               staff: Staff = Depends(require("send_campaigns")),
-              session: CharterSession = Depends(db_session)) -> Response:
+              session: CharterSession = TRANSACTION) -> Response:
     return _page(request, staff, session, sent=sent)
 
 
@@ -47,7 +47,7 @@ def new_campaign(
     subject_nl: str = Form(""),
     body_nl: str = Form(""),
     staff: Staff = Depends(require("send_campaigns")),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> Response:
     check_csrf(staff, csrf_token)
     runtime = runtime_of(request)

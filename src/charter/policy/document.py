@@ -103,5 +103,12 @@ class Policy(Strict):
     def retention_rule(self, rule_id: str) -> RetentionRule | None:
         return next((r for r in self.retention_rules if r.id == rule_id), None)
 
+    def recipients_of(self, categories: set[str] | list[str]) -> list[Recipient]:
+        """Recipients of any of these data categories: declared on the recipient, or by a
+        purpose using the category that names the recipient."""
+        wanted = set(categories)
+        named = {r for p in self.purposes if wanted & set(p.categories) for r in p.recipients}
+        return [r for r in self.recipients if wanted & set(r.categories) or r.id in named]
+
     def collection_point(self, point_id: str) -> CollectionPoint | None:
         return next((c for c in self.collection_points if c.id == point_id), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from ._base import CountryCode, Identifier, Strict
 from .text import Duration, Text
@@ -167,6 +167,11 @@ class Recipient(Strict):
     transfer_mechanism: TransferMechanism | None = None
     agreement_signed: str | None = Field(default=None, description="date of the DPA, YYYY-MM-DD")
     privacy_url: str | None = None
+    notify_email: EmailStr | None = Field(
+        default=None,
+        description="where to tell this recipient of rectifications, erasures and "
+        "restrictions (Art. 19); without it, staff are given the task",
+    )
 
     def all_countries(self) -> list[str]:
         return [self.country, *[c for c in self.countries if c != self.country]]

@@ -9,7 +9,7 @@ from ..audit import verify_chain
 from ..audit.repository import recent_events
 from ..db import CharterSession
 from ..subjects import repository as subjects
-from ..web.deps import Staff, current_staff, db_session, runtime_of
+from ..web.deps import TRANSACTION, Staff, current_staff, runtime_of
 from ..web.templating import render_staff
 
 router = APIRouter(include_in_schema=False)
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 def dashboard(
     request: Request,
     staff: Staff = Depends(current_staff),
-    session: CharterSession = Depends(db_session),
+    session: CharterSession = TRANSACTION,
 ) -> Response:
     runtime = runtime_of(request)
     org = runtime.organization_id

@@ -6,21 +6,12 @@ has not happened yet (a contract still running) keeps it with no due date.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from ..dates import add_months
 from ..policy import Policy
 from ..policy.text import Duration
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day N months later; the last day of the month when that day does not exist."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def add_duration(moment: datetime, duration: Duration) -> datetime:

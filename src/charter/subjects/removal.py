@@ -12,11 +12,16 @@ def remove_subject(session: CharterSession, runtime: Runtime, subject: Subject) 
     """Delete the person with everything attached to them (records, contact, consents,
     links), and empty the envelopes of the mail written to them: the outbox rows stay as the
     record that something was sent, with nothing left in them about whom or what."""
+    purge_mail_of(session, runtime, subject.id)
+    session.delete(subject)
+    session.flush()
+
+
+def purge_mail_of(session: CharterSession, runtime: Runtime, subject_id: int) -> None:
+    """Empty the envelopes of every message to a person; unsent ones are cancelled."""
     now = utcnow()
-    for message in messages_of(session, runtime.organization_id, subject.id):
+    for message in messages_of(session, runtime.organization_id, subject_id):
         runtime.cipher.seal(message, {})
         message.purged_at = message.purged_at or now
         if message.status in ("queued", "sending"):
             message.status, message.last_error = "cancelled", "not sent: erased"
-    session.delete(subject)
-    session.flush()

@@ -24,7 +24,11 @@ def subjects_by_phone_index(
     return list(session.scalars(statement))
 
 
-def subject_by_id(session: CharterSession, organization_id: int, subject_id: int) -> Subject | None:
+def subject_by_id(
+    session: CharterSession, organization_id: int, subject_id: int | None
+) -> Subject | None:
+    if subject_id is None:
+        return None
     statement = select(Subject).where(
         Subject.organization_id == organization_id, Subject.id == subject_id
     )

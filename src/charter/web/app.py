@@ -26,6 +26,9 @@ from ..newsletter import endpoints as newsletter_endpoints
 from ..newsletter import pages as newsletter_pages
 from ..newsletter import staff_pages as newsletter_staff_pages
 from ..portal import pages as portal_pages
+from ..rights import endpoints as rights_endpoints
+from ..rights import pages as rights_pages
+from ..rights import staff_pages as rights_staff_pages
 from ..runtime import Runtime
 from .deps import LoginRequired, api_key, runtime_of
 from .security import SecurityHeaders
@@ -35,6 +38,8 @@ ROUTERS = (
     portal_pages.router,
     mail_pages.router,
     newsletter_staff_pages.router,
+    rights_pages.router,  # before the staff pages: /requests/new is not a reference
+    rights_staff_pages.router,
     newsletter_pages.router,
     consent_pages.router,
     collect_pages.router,
@@ -42,6 +47,7 @@ ROUTERS = (
     collect_endpoints.router,
     consent_endpoints.router,
     cookie_endpoints.router,
+    rights_endpoints.router,
 )
 
 

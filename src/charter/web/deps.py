@@ -35,6 +35,11 @@ def db_session(request: Request) -> Iterator[CharterSession]:
         session.close()
 
 
+TRANSACTION = Depends(db_session, scope="function")
+"""The request's transaction, committed before the response is sent: an answer never reports
+what did not commit, and SQLite's write lock is not held while the bytes go out."""
+
+
 @dataclass(frozen=True)
 class Staff:
     user: StaffUser
@@ -49,7 +54,7 @@ class LoginRequired(Exception):
     """Raised for a page that needs a staff session; answered with a redirect to /login."""
 
 
-def current_staff(request: Request, session: CharterSession = Depends(db_session)) -> Staff:
+def current_staff(request: Request, session: CharterSession = TRANSACTION) -> Staff:
     token = request.cookies.get(SESSION_COOKIE)
     found = resume_session(session, runtime_of(request), token) if token else None
     if found is None:
@@ -60,7 +65,7 @@ def current_staff(request: Request, session: CharterSession = Depends(db_session
 def api_key(scope: str):  # type: ignore[no-untyped-def]
     """Dependency factory: a valid bearer API key holding ``scope`` (or ``admin``)."""
 
-    def dependency(request: Request, session: CharterSession = Depends(db_session)) -> ApiKey:
+    def dependency(request: Request, session: CharterSession = TRANSACTION) -> ApiKey:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
             raise HTTPException(

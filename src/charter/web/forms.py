@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from typing import Any
 
 from fastapi import Request
@@ -38,3 +39,20 @@ def evidence_of(request: Request) -> dict[str, Any]:
         "ip": request.client.host if request.client else None,
         "user_agent": request.headers.get("user-agent", "")[:300],
     }
+
+
+SIGNED_FORM_VALID = 2 * 3600
+
+
+def signed_form_token(runtime: Any, scope: str) -> str:
+    """A token that needs no cookie, for forms that may sit in another site's frame (where
+    the browser withholds our cookies): it proves the form came from us, recently."""
+    expires = int(time.time()) + SIGNED_FORM_VALID
+    return f"{expires}.{runtime.blind_index.token(f'form:{scope}:{expires}')}"
+
+
+def signed_form_token_ok(runtime: Any, scope: str, submitted: str) -> bool:
+    expires, _, mac = (submitted or "").partition(".")
+    if not expires.isdigit() or int(expires) < time.time():
+        return False
+    return form_token_matches(runtime.blind_index.token(f"form:{scope}:{expires}"), mac)

@@ -1,0 +1,370 @@
+"""Answering a verified request across every system declared in the policy. Each system
+answers through its connector; a system answered by a person waits for their attestation;
+a failing system is retried. The person gets the answer only when every system has given
+its part."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+import httpx2 as httpx
+
+from ..audit import record_event
+from ..consent.service import (
+    object_to_direct_marketing,
+    record_consent,
+    suppress,
+    withdraw_all,
+)
+from ..db import CharterSession
+from ..errors import Conflict, InvalidInput
+from ..i18n import N_, gettext_for, local_text
+from ..mail.service import queue_message
+from ..models import RequestSystemPart, RightsRequest, utcnow
+from ..policy.processing import System
+from ..runtime import Runtime
+from ..subjects.repository import subject_by_id
+from . import repository
+from .connectors import AwaitingPerson, Change, Person, SystemAnswer, connector_for
+from .exports import build_package, store_export
+from .intake import deny, email_of, tell
+
+SYSTEM_KINDS = ("access", "portability", "erasure", "restriction", "rectification")
+MAX_ATTEMPTS = 8
+ACTION_WORDS = {"erasure": N_("erasure"), "restriction": N_("restriction"),
+                "rectification": N_("rectification")}
+
+
+def person_of(runtime: Runtime, request: RightsRequest) -> Person:
+    return Person(email=email_of(runtime, request), email_index=request.email_index,
+                  subject_id=request.subject_id)
+
+
+def details_of(runtime: Runtime, request: RightsRequest) -> dict[str, Any]:
+    return dict(runtime.cipher.unseal(request))
+
+
+def _remember(runtime: Runtime, request: RightsRequest, **more: Any) -> None:
+    runtime.cipher.seal(request, {**details_of(runtime, request), **more})
+
+
+def _verified(request: RightsRequest) -> None:
+    if request.status != "in_progress":
+        raise Conflict(f"request {request.reference} is {request.status}"
+                       + (": the address is not confirmed yet" if request.status == "open"
+                          else ""))
+
+
+def _part(session: CharterSession, runtime: Runtime, request: RightsRequest,
+          system: System) -> RequestSystemPart:
+    for part in repository.parts_of(session, runtime.organization_id, request.id):
+        if part.system == system.id:
+            return part
+    part = RequestSystemPart(organization_id=runtime.organization_id, request_id=request.id,
+                             system=system.id, status="pending", attempts=0)
+    runtime.cipher.seal(part, {})
+    session.add(part)
+    session.flush()
+    return part
+
+
+def _ask(session: CharterSession, runtime: Runtime, request: RightsRequest, part:
+         RequestSystemPart, system: System) -> None:
+    """Run one system's part; the savepoint keeps a failing connector's half-work out."""
+    connector = connector_for(runtime, system)
+    person = person_of(runtime, request)
+    try:
+        with session.begin_nested():
+            if request.kind in ("access", "portability"):
+                answer = connector.export(session, runtime, person,
+                                          provided_only=request.kind == "portability")
+            elif request.kind == "erasure":
+                answer = connector.erase(session, runtime, person)
+            elif request.kind == "restriction":
+                answer = connector.restrict(session, runtime, person)
+            else:
+                changes = [Change(**c) for c in details_of(runtime, request)["approved"]]
+                answer = connector.rectify(session, runtime, person, changes,
+                                           actor="request:" + request.reference)
+    except AwaitingPerson:
+        part.status = "pending"
+        return
+    except Exception as exc:  # a system that fails is retried, never dropped
+        part.attempts += 1
+        part.status = "failed"
+        part.last_error = f"{type(exc).__name__}: {str(exc)[:180]}"
+        part.next_attempt_at = utcnow() + timedelta(minutes=min(2 ** part.attempts, 360))
+        record_event(session, runtime.organization_id, actor="system",
+                     action="request.system_failed", target=f"request:{request.reference}",
+                     details={"system": system.id, "attempt": part.attempts})
+        return
+    runtime.cipher.seal(part, asdict(answer))
+    part.status, part.done_at, part.last_error = "done", utcnow(), None
+
+
+def fulfil(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+           actor: str) -> None:
+    """Act on a verified request; finishes it when every system has answered."""
+    _verified(request)
+    if request.kind == "withdrawal":
+        _withdraw(session, runtime, request, actor=actor)
+        return
+    if request.kind == "objection":
+        _object(session, runtime, request, actor=actor)
+        return
+    if request.kind == "rectification" and "approved" not in details_of(runtime, request):
+        raise Conflict("review the proposed changes first (approve the ones to apply)")
+    request.stage = "awaiting_systems"
+    for system in runtime.policy.systems:
+        part = _part(session, runtime, request, system)
+        if part.status != "done":
+            _ask(session, runtime, request, part, system)
+    record_event(session, runtime.organization_id, actor=actor, action="request.fulfilling",
+                 target=f"request:{request.reference}")
+    finish_if_answered(session, runtime, request, actor=actor)
+
+
+def attest(session: CharterSession, runtime: Runtime, request: RightsRequest, *, system: str,
+           note: str, extract: dict[str, list[dict[str, Any]]] | None = None,
+           actor: str) -> None:
+    """A person in charge of a system says what they did (and, for access, what they
+    found), e.g. the two people who may open the accounting program."""
+    _verified(request)
+    declared = next((s for s in runtime.policy.systems if s.id == system), None)
+    if declared is None:
+        raise InvalidInput(f"system: {system!r} is not declared in the policy")
+    if not note.strip():
+        raise InvalidInput("note: say what was done in the system")
+    part = _part(session, runtime, request, declared)
+    if part.status == "done":
+        raise Conflict(f"system {system} has already answered")
+    answer = SystemAnswer(found=bool(extract) or request.kind != "access", data=extract or {},
+                          done=[note.strip()])
+    runtime.cipher.seal(part, asdict(answer))
+    part.status, part.done_at = "done", utcnow()
+    record_event(session, runtime.organization_id, actor=actor, action="request.attested",
+                 target=f"request:{request.reference}", details={"system": system})
+    finish_if_answered(session, runtime, request, actor=actor)
+
+
+def retry_failed_parts(session: CharterSession, runtime: Runtime) -> int:
+    """The job behind "failures are retried with backoff": each failed part whose time came."""
+    retried = 0
+    for part in repository.failed_parts_due(session, runtime.organization_id, utcnow()):
+        request = repository.request_by_id(session, runtime.organization_id, part.request_id)
+        system = next((s for s in runtime.policy.systems if s.id == part.system), None)
+        if request is None or system is None or request.status != "in_progress":
+            continue
+        if part.attempts >= MAX_ATTEMPTS:
+            continue  # shown to staff as failed; they attest by hand
+        _ask(session, runtime, request, part, system)
+        finish_if_answered(session, runtime, request, actor="system")
+        retried += 1
+    return retried
+
+
+def finish_if_answered(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+                       actor: str) -> bool:
+    parts = repository.parts_of(session, runtime.organization_id, request.id)
+    if any(p.status != "done" for p in parts) or request.status != "in_progress":
+        return False
+    answers = {p.system: SystemAnswer(**runtime.cipher.unseal(p)) for p in parts}
+    summary, held, download = _answer(session, runtime, request, answers)
+    categories = sorted({c for a in answers.values() for c in a.categories})
+    if request.kind in ACTION_WORDS and categories:
+        _tell_recipients(session, runtime, request, categories, answers)
+    _close(session, runtime, request, actor=actor, summary=summary, held=held, **download)
+    return True
+
+
+def _answer(session: CharterSession, runtime: Runtime, request: RightsRequest,
+            answers: dict[str, SystemAnswer]) -> tuple[list[str], list[str], dict[str, Any]]:
+    _ = gettext_for(request.language)
+    policy = runtime.policy
+    summary = [f"{_system_name(runtime, system, request.language)}: "
+               f"{'; '.join(answer.done) or _('nothing held')}"
+               for system, answer in answers.items() if answer.found or answer.done]
+    held = []
+    for answer in answers.values():
+        for item in answer.held:
+            category_id, until = item.split("|")
+            category = policy.category(category_id)
+            label = category.label.get(request.language, policy.languages.default) \
+                if category else category_id
+            bases = [h.basis.get(request.language, policy.languages.default)
+                     for h in policy.legal_holds if category_id in h.categories]
+            held.append(_("%(category)s, kept until %(date)s: %(basis)s") % {
+                "category": label, "date": until, "basis": "; ".join(bases)})
+    download: dict[str, Any] = {}
+    if request.kind in ("access", "portability"):
+        package = build_package(runtime, request, answers, letter=request.kind == "access")
+        token, export = store_export(session, runtime, request, package)
+        download = {"download_url": f"{runtime.settings.public_url}/exports/{token}",
+                    "download_expires_at": export.expires_at}
+        target = details_of(runtime, request).get("target_url")
+        if request.kind == "portability" and target:
+            summary.append(_send_to_controller(runtime, request, answers, target))
+    if request.kind == "erasure":
+        suppress(session, runtime, request.email_index, reason="erased",
+                 actor="request:" + request.reference)
+    return summary, held, download
+
+
+def _system_name(runtime: Runtime, system_id: str, language: str) -> str:
+    system = next((s for s in runtime.policy.systems if s.id == system_id), None)
+    if system is None:
+        return system_id
+    return local_text(system.label, language, runtime.policy.languages.default)
+
+
+def _send_to_controller(runtime: Runtime, request: RightsRequest,
+                        answers: dict[str, SystemAnswer], target: str) -> str:
+    """Art. 20(2): straight to another controller, when the person asked for it."""
+    _ = gettext_for(request.language)
+    body = {"controller": runtime.policy.organization.legal_name,
+            "reference": request.reference,
+            "data": {s: a.data for s, a in answers.items() if a.data}}
+    try:
+        with httpx.Client(transport=runtime.connectors.get("http"), timeout=30) as client:
+            client.post(target, json=body).raise_for_status()
+    except httpx.HTTPError:
+        return str(_("We could not deliver your data to %(url)s; download it below.")
+                   % {"url": target})
+    return str(_("Your data was also sent to %(url)s.") % {"url": target})
+
+
+def _tell_recipients(session: CharterSession, runtime: Runtime, request: RightsRequest,
+                     categories: list[str], answers: dict[str, SystemAnswer]) -> None:
+    """Art. 19: recipients of the data are told of a rectification, erasure or restriction;
+    a recipient without an address becomes a task for staff (in the audit log)."""
+    policy = runtime.policy
+    changes = [f"{c}" for c in categories]
+    for recipient in policy.recipients_of(categories):
+        if recipient.notify_email:
+            queue_message(session, runtime, kind="recipient_notice", to=str(recipient.notify_email),
+                          language=policy.languages.default, context={
+                              "reference": request.reference, "changes": changes,
+                              "action_label": gettext_for(policy.languages.default)(
+                                  ACTION_WORDS[request.kind]),
+                              "person_email": email_of(runtime, request)})
+            action = "recipient.notified"
+        else:
+            action = "recipient.to_notify"
+        record_event(session, runtime.organization_id, actor="system", action=action,
+                     target=f"request:{request.reference}",
+                     details={"recipient": recipient.id, "categories": categories})
+
+
+def _close(session: CharterSession, runtime: Runtime, request: RightsRequest, *, actor: str,
+           summary: list[str], held: list[str] | None = None, **context: Any) -> None:
+    request.status, request.stage, request.closed_at = "fulfilled", "done", utcnow()
+    _remember(runtime, request, answer={"summary": summary, "held": held or []})
+    tell(session, runtime, request, "completion", summary=summary, held=held or [],
+         download_url=context.get("download_url"),
+         download_expires_at=context.get("download_expires_at") or utcnow())
+    record_event(session, runtime.organization_id, actor=actor, action="request.fulfilled",
+                 target=f"request:{request.reference}")
+
+
+def _withdraw(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+              actor: str) -> None:
+    purpose = details_of(runtime, request).get("purpose") or None
+    if purpose and runtime.policy.purpose(purpose) is None:
+        raise InvalidInput(f"purpose: {purpose!r} is not declared in the policy")
+    subject = subject_by_id(session, runtime.organization_id, request.subject_id)
+    count = withdraw_all(session, runtime, subject, method="request", actor=actor,
+                         purpose=purpose) if subject else 0
+    _ = gettext_for(request.language)
+    _close(session, runtime, request, actor=actor,
+           summary=[_("Consents withdrawn: %(count)s.") % {"count": count}])
+
+
+def _object(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+            actor: str) -> None:
+    """Art. 21(2)-(3): against direct marketing, absolute and immediate. Against a legitimate
+    interest: it waits for staff to weigh it (decide_objection)."""
+    purpose_id = details_of(runtime, request).get("purpose") or "direct_marketing"
+    _ = gettext_for(request.language)
+    subject = subject_by_id(session, runtime.organization_id, request.subject_id)
+    if purpose_id == "direct_marketing" or _is_marketing(runtime, purpose_id):
+        if subject is not None:
+            object_to_direct_marketing(session, runtime, subject, actor=actor)
+        else:
+            suppress(session, runtime, request.email_index, reason="objected", actor=actor)
+        _close(session, runtime, request, actor=actor, summary=[
+            _("All direct marketing to you has stopped.")])
+        return
+    if runtime.policy.purpose(purpose_id) is None:
+        raise InvalidInput(f"purpose: {purpose_id!r} is not declared in the policy")
+    request.stage = "review"
+    record_event(session, runtime.organization_id, actor=actor, action="request.to_review",
+                 target=f"request:{request.reference}", details={"purpose": purpose_id})
+
+
+def _is_marketing(runtime: Runtime, purpose_id: str) -> bool:
+    purpose = runtime.policy.purpose(purpose_id)
+    return purpose is not None and purpose.marketing
+
+
+def decide_objection(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+                     upheld: bool, reason: str, actor: str) -> None:
+    """Staff weigh an objection to a legitimate interest; the decision is recorded."""
+    _verified(request)
+    if request.kind != "objection" or request.stage != "review":
+        raise Conflict(f"request {request.reference} has no objection waiting for a decision")
+    if not reason.strip():
+        raise InvalidInput("reason: record why")
+    purpose_id = details_of(runtime, request)["purpose"]
+    _remember(runtime, request, decision={"upheld": upheld, "reason": reason})
+    if not upheld:
+        deny(session, runtime, request, actor=actor, reason=reason)
+        return
+    subject = subject_by_id(session, runtime.organization_id, request.subject_id)
+    if subject is not None:
+        record_consent(session, runtime, subject, purpose=purpose_id, channel="all",
+                       action="object", method="request", actor=actor)
+    _ = gettext_for(request.language)
+    label = runtime.policy.purpose(purpose_id)
+    _close(session, runtime, request, actor=actor, summary=[
+        _("We no longer use your data for: %(purpose)s.") % {
+            "purpose": label.label.get(request.language, runtime.policy.languages.default)
+            if label else purpose_id}])
+
+
+def approve_changes(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+                    changes: list[Change], actor: str) -> None:
+    """Art. 16: staff review the changes the person proposed and approve those to apply."""
+    _verified(request)
+    if request.kind != "rectification":
+        raise Conflict(f"request {request.reference} is not a rectification")
+    for change in changes:
+        category = runtime.policy.category(change.category)
+        if category is None or (category.fields and change.field not in category.field_names()):
+            raise InvalidInput(f"change: {change.category}.{change.field} is not a declared field")
+    _remember(runtime, request, approved=[asdict(c) for c in changes])
+    record_event(session, runtime.organization_id, actor=actor, action="request.approved",
+                 target=f"request:{request.reference}", details={"changes": len(changes)})
+    fulfil(session, runtime, request, actor=actor)
+
+
+def lift_restriction(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+                     reason: str, actor: str) -> None:
+    """Art. 18(3): the person is told before the restriction is lifted."""
+    if request.kind != "restriction" or request.status != "fulfilled":
+        raise Conflict(f"request {request.reference} is not a restriction in force")
+    if not reason.strip():
+        raise InvalidInput("reason: the person is told why")
+    tell(session, runtime, request, "restriction_lifting", reason=reason)
+    for system in runtime.policy.systems:
+        connector = connector_for(runtime, system)
+        try:
+            connector.restrict(session, runtime, person_of(runtime, request), lift=True)
+        except AwaitingPerson:
+            record_event(session, runtime.organization_id, actor="system",
+                         action="request.lift_by_hand", target=f"request:{request.reference}",
+                         details={"system": system.id})
+    record_event(session, runtime.organization_id, actor=actor, action="restriction.lifted",
+                 target=f"request:{request.reference}")
+

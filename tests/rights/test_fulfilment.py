@@ -1,0 +1,366 @@
+"""Each right end to end: asked through the privacy center, confirmed by the link, acted on
+in every declared system, answered by mail — and what the person can then find."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from charter.consent.service import decide, record_consent
+from charter.models import Record, RecordRevision, Subject, Suppression
+from charter.rights import repository
+from charter.rights.connectors import Change, SystemAnswer
+from charter.rights.fulfilment import (
+    approve_changes,
+    attest,
+    fulfil,
+    lift_restriction,
+    retry_failed_parts,
+)
+from charter.runtime import Runtime
+from charter.subjects import find_subject, view_subject
+
+from ..factories import person
+from ..smtp import Inbox, link_in, text_of
+from .helpers import BASE, ask_and_confirm, deliver, refresh
+
+EMAIL = "sophie.peeters@example.org"
+BILLING = {"company": "Brasserie Lambert", "vat_number": "BE0999888777"}
+
+
+def _act(runtime: Runtime, reference: str, action: Any, **kwargs: Any) -> None:
+    with runtime.transaction() as session:
+        found = repository.request_by_reference(session, runtime.organization_id, reference)
+        assert found is not None
+        action(session, runtime, found, actor="staff:1", **kwargs)
+
+
+def _subscribed(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        subject = find_subject(session, runtime, email=EMAIL)
+        assert subject is not None
+        record_consent(session, runtime, subject, purpose="newsletter", channel="email",
+                       action="grant", method="written", actor="test")
+
+
+def _answer(inbox: Inbox) -> str:
+    return text_of(inbox.messages[-1])
+
+
+def _accounting_done(runtime: Runtime, reference: str, **kwargs: Any) -> None:
+    """The accounting program is a manual system: its two people attest what they did."""
+    _act(runtime, reference, attest, system="accounting", note="checked in BOB", **kwargs)
+
+
+def test_access_gives_a_package_and_the_article_15_letter(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    person(mail_runtime, email=EMAIL, billing=BILLING)
+    _subscribed(mail_runtime)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    _act(mail_runtime, request.reference, fulfil)
+    waiting = refresh(mail_runtime, request.reference)
+    assert (waiting.status, waiting.stage) == ("in_progress", "awaiting_systems")
+    extract = {"billing": [{"invoice": "2026-014", "amount": "450.00"}]}
+    _accounting_done(mail_runtime, request.reference, extract=extract)
+    assert refresh(mail_runtime, request.reference).status == "fulfilled"
+    deliver(mail_runtime)
+    answer = inbox.messages[-1]
+    assert answer["Subject"] == f"Your request is complete ({request.reference})"
+    link = link_in(answer, "/exports/").removeprefix(BASE)
+    download = mail_client.get(link)
+    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    package = zipfile.ZipFile(io.BytesIO(download.content))
+    names = set(package.namelist())
+    assert {"portal/contact.json", "portal/contact.csv", "portal/billing.json",
+            "portal/consents.json", "accounting/billing.json", "letter.html"} <= names
+    contact = json.loads(package.read("portal/contact.json"))
+    assert contact[0]["first_name"] == "Sophie"
+    assert "Sophie" in package.read("portal/contact.csv").decode()
+    assert json.loads(package.read("accounting/billing.json")) == extract["billing"]
+    letter = package.read("letter.html").decode()
+    for fragment in ("Newsletter about our courses", "your consent", "3 years after our last "
+                     "contact with you", "Example Hosting SA", "Data Protection Authority",
+                     "Course enrolment form", "No decision about you is taken by automated"):
+        assert fragment in letter, fragment
+    # the file on disk is encrypted
+    stored = list((mail_runtime.settings.data_dir / "exports").glob("*.bin"))
+    assert len(stored) == 1 and b"Sophie" not in stored[0].read_bytes()
+
+
+def test_portability_gives_what_the_person_provided_and_can_send_it_on(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    received: list[dict[str, Any]] = []
+
+    def other_controller(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.content))
+        return httpx.Response(201)
+
+    mail_runtime.connectors["http"] = httpx.MockTransport(other_controller)
+    person(mail_runtime, email=EMAIL, billing=BILLING)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "portability", EMAIL)
+    with mail_runtime.transaction() as session:
+        found = repository.request_by_reference(session, mail_runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        details = mail_runtime.cipher.unseal(found)
+        mail_runtime.cipher.seal(found, {**details, "target_url": "https://new-school.example"})
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference)
+    [sent] = received
+    assert sent["reference"] == request.reference
+    assert sent["data"]["portal"]["contact"][0]["email"] == EMAIL
+    assert "consents" not in sent["data"]["portal"]  # what she provided, not our records
+    deliver(mail_runtime)
+    assert "Your data was also sent to https://new-school.example." in _answer(inbox)
+
+
+def test_rectification_is_reviewed_applied_with_history_and_recipients_told(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    person(mail_runtime, email=EMAIL, last_name="Peters")
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "rectification", EMAIL,
+                              "My name is Peeters, with two e's.")
+    with pytest.raises(Exception, match="review the proposed changes"):
+        _act(mail_runtime, request.reference, fulfil)
+    with pytest.raises(Exception, match="not a declared field"):
+        _act(mail_runtime, request.reference, approve_changes,
+             changes=[Change("contact", "shoe_size", "44")])
+    _act(mail_runtime, request.reference, approve_changes,
+         changes=[Change("contact", "last_name", "Peeters")])
+    _accounting_done(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        subject = find_subject(session, mail_runtime, email=EMAIL)
+        assert subject is not None
+        view = view_subject(session, mail_runtime, subject.id, allowed_categories=None,
+                            actor="test")
+        assert view.records["contact"][0]["last_name"] == "Peeters"
+        [revision] = session.scalars(select(RecordRevision).where(
+            RecordRevision.organization_id == mail_runtime.organization_id)).all()
+        assert mail_runtime.cipher.unseal(revision)["last_name"] == "Peters"
+        from charter.audit.repository import events_about
+
+        told = [e.action for e in events_about(session, mail_runtime.organization_id,
+                                               f"request:{request.reference}")]
+    assert "recipient.to_notify" in told  # the hosting company, which has no address here
+    assert refresh(mail_runtime, request.reference).status == "fulfilled"
+
+
+def test_erasure_deletes_all_but_what_the_law_keeps_and_suppresses(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox, cli_args: list[str]
+) -> None:
+    person(mail_runtime, email=EMAIL, billing=BILLING)
+    _subscribed(mail_runtime)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "erasure", EMAIL,
+                              "I no longer study with you.")
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference)
+    deliver(mail_runtime)
+    answer = _answer(inbox)
+    assert "The law obliges us to keep some data" in answer
+    assert "Billing details, kept until" in answer and "art. III.88" in answer
+    with mail_runtime.transaction() as session:
+        org = mail_runtime.organization_id
+        records = session.scalars(select(Record).where(Record.organization_id == org)).all()
+        assert [(r.category, r.restricted) for r in records] == [("billing", True)]
+        assert session.scalar(select(func.count()).select_from(Suppression).where(
+            Suppression.organization_id == org)) == 1
+        subject = find_subject(session, mail_runtime, email=EMAIL)
+        # only what the legal hold keeps is left, restricted: no mail, no consent, no export
+        assert subject is not None and subject.restricted_at is not None
+        assert decide(session, mail_runtime, subject, "newsletter", "email").allowed is False
+        view = view_subject(session, mail_runtime, subject.id, allowed_categories=None,
+                            actor="test")
+        assert set(view.records) == {"billing"}
+    from click.testing import CliRunner
+
+    from charter.cli import main
+
+    key = CliRunner().invoke(main, [*cli_args, "apikey", "add", "crm", "--scope",
+                                    "consent:read"]).output.strip()
+    check = mail_client.get("/api/v1/consent/check", headers={"Authorization": f"Bearer {key}"},
+                            params={"email": EMAIL, "purpose": "newsletter"})
+    assert check.json()["allowed"] is False
+
+
+def test_erasure_without_a_legal_hold_leaves_nothing(mail_client: TestClient,
+                                                     mail_runtime: Runtime,
+                                                     inbox: Inbox) -> None:
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "erasure", EMAIL)
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        assert find_subject(session, mail_runtime, email=EMAIL) is None
+        assert session.scalar(select(func.count()).select_from(Subject).where(
+            Subject.organization_id == mail_runtime.organization_id)) == 0
+    deliver(mail_runtime)
+    assert inbox.messages[-1]["To"] == EMAIL  # the answer still reaches her
+    # a second access request finds nothing
+    again = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    assert again.subject_id is None
+
+
+def test_restriction_stops_everything_but_storage_and_is_lifted_after_telling(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    from charter.newsletter.campaigns import Letter, send_campaign
+
+    person(mail_runtime, email=EMAIL)
+    _subscribed(mail_runtime)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "restriction", EMAIL)
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        subject = find_subject(session, mail_runtime, email=EMAIL)
+        assert subject is not None and subject.restricted_at is not None
+        assert decide(session, mail_runtime, subject, "newsletter", "email").reason == \
+            "restricted"
+        assert send_campaign(session, mail_runtime, purpose="newsletter",
+                             letters={"en": Letter("News", "Hello")},
+                             actor="test").recipients == 0
+    deliver(mail_runtime)
+    before = len(inbox.messages)
+    _act(mail_runtime, request.reference, lift_restriction, reason="The accuracy is settled.")
+    deliver(mail_runtime)
+    [notice] = inbox.messages[before:]
+    assert "restriction on your data is lifted" in notice["Subject"]
+    with mail_runtime.transaction() as session:
+        subject = find_subject(session, mail_runtime, email=EMAIL)
+        assert subject is not None and subject.restricted_at is None
+
+
+def test_objection_to_marketing_is_immediate_to_an_interest_is_weighed(
+        mail_client: TestClient, full_runtime: Runtime, inbox: Inbox) -> None:
+    from charter.web.app import create_app
+
+    person(full_runtime, email=EMAIL)
+    _subscribed(full_runtime)
+    with TestClient(create_app(full_runtime), base_url="http://127.0.0.1") as client:
+        marketing = ask_and_confirm(client, full_runtime, inbox, "objection", EMAIL)
+    assert refresh(full_runtime, marketing.reference).status == "fulfilled"  # at once
+    with full_runtime.transaction() as session:
+        subject = find_subject(session, full_runtime, email=EMAIL)
+        assert subject is not None
+        assert decide(session, full_runtime, subject, "newsletter", "email").reason == \
+            "objected"
+
+
+def test_withdrawal_per_purpose(mail_client: TestClient, mail_runtime: Runtime,
+                                inbox: Inbox) -> None:
+    person(mail_runtime, email=EMAIL)
+    _subscribed(mail_runtime)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "withdrawal", EMAIL)
+    assert refresh(mail_runtime, request.reference).status == "fulfilled"
+    with mail_runtime.transaction() as session:
+        subject = find_subject(session, mail_runtime, email=EMAIL)
+        assert subject is not None
+        assert decide(session, mail_runtime, subject, "newsletter", "email").reason == \
+            "withdrawn"
+    deliver(mail_runtime)
+    assert "Consents withdrawn: 1." in _answer(inbox)
+
+
+class FlakyStore:
+    """A test double of a connector (like httpx's MockTransport): fails once, then works."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def export(self, *args: Any, **kwargs: Any) -> SystemAnswer:
+        self.calls += 1
+        if self.calls == 1:
+            raise ConnectionError("the accounting server is down")
+        return SystemAnswer(found=True, data={"billing": [{"invoice": "2026-014"}]},
+                            done=["exported"])
+
+    erase = restrict = rectify = export
+
+
+def test_a_failing_system_is_retried_and_the_request_waits_for_it(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from charter.models import RequestSystemPart, utcnow
+
+    flaky = FlakyStore()
+    mail_runtime.connectors["accounting"] = flaky
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    _act(mail_runtime, request.reference, fulfil)
+    with mail_runtime.transaction() as session:
+        [portal, accounting] = repository.parts_of(session, mail_runtime.organization_id,
+                                                   refresh(mail_runtime, request.reference).id)
+        assert (portal.status, accounting.status) == ("done", "failed")
+        assert accounting.last_error == "ConnectionError: the accounting server is down"
+    assert refresh(mail_runtime, request.reference).status == "in_progress"
+    with mail_runtime.transaction() as session:  # the backoff has passed
+        session.execute(update(RequestSystemPart).where(
+            RequestSystemPart.organization_id == mail_runtime.organization_id).values(
+            next_attempt_at=utcnow() - timedelta(seconds=1)))
+        assert retry_failed_parts(session, mail_runtime) == 1
+    assert flaky.calls == 2 and refresh(mail_runtime, request.reference).status == "fulfilled"
+
+
+def test_staff_act_from_the_portal(client: TestClient, runtime: Runtime,
+                                   cli_args: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from charter.cli import main
+
+    from ..factories import staff_login
+
+    person(runtime, email=EMAIL)
+    CliRunner().invoke(main, [*cli_args, "requests", "add", "--type", "objection", "--email",
+                              EMAIL, "--channel", "email", "--details", "courses"])
+    request = refresh(runtime, "R-" + str(__import__("datetime").date.today().year) + "-0001")
+    csrf = staff_login(client, runtime, "dpo")
+    queue = client.get("/requests")
+    assert request.reference in queue.text
+    page = client.get(f"/requests/{request.reference}")
+    assert EMAIL in page.text and "Identity confirmed" in page.text
+    verified = client.post(f"/requests/{request.reference}/verify",
+                           data={"csrf_token": csrf}, follow_redirects=False)
+    assert verified.status_code == 303
+    refused = client.post(f"/requests/{request.reference}/deny",
+                          data={"csrf_token": csrf, "reason": " "})
+    assert refused.status_code == 422 and "a refusal says why" in refused.text
+    assert refresh(runtime, request.reference).status == "in_progress"
+    assert client.post(f"/requests/{request.reference}/deny",
+                       data={"csrf_token": "forged", "reason": "x"}).status_code == 400
+    staff_login(client, runtime, "billing", email="clerk@langschool.be")
+    assert client.get("/requests").status_code == 403
+
+
+def test_the_export_disappears_when_its_retention_ends(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from charter.models import ExportFile, MailLink, utcnow
+    from charter.rights.exports import delete_expired_exports
+
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference)
+    deliver(mail_runtime)
+    link = link_in(inbox.messages[-1], "/exports/").removeprefix(BASE)
+    assert mail_client.get(link).status_code == 200
+    past = utcnow() - timedelta(seconds=1)
+    with mail_runtime.transaction() as session:
+        org = mail_runtime.organization_id
+        for model in (ExportFile, MailLink):
+            session.execute(update(model).where(model.organization_id == org,
+                                                model.expires_at.is_not(None)).values(
+                expires_at=past))
+        assert delete_expired_exports(session, mail_runtime) == 1
+    assert list((mail_runtime.settings.data_dir / "exports").glob("*.bin")) == []
+    assert mail_client.get(link).status_code == 404
