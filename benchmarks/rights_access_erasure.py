@@ -75,8 +75,11 @@ def fill(runtime: Runtime, subjects: int) -> None:
                 ],
             )
             progress.advance(task, len(ids))
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("ANALYZE subjects; ANALYZE records"))
+        if connection.dialect.name == "postgresql":  # ids given by hand: move the sequence on
+            connection.execute(text("SELECT setval(pg_get_serial_sequence('subjects', 'id'), "
+                                    "(SELECT max(id) FROM subjects))"))
+            connection.execute(text("ANALYZE subjects"))
+            connection.execute(text("ANALYZE records"))
 
 
 def people(runtime: Runtime, count: int) -> list[int]:

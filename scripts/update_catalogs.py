@@ -16,7 +16,8 @@ LANGUAGES = ("fr", "nl")
 
 def extract(output: Path) -> None:
     CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "-k", "_",
+        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"),
+        "-k", "N_", "-k", "_", "-k", "phrase",
         "--no-location", "--sort-output", "--omit-header", "-o", str(output),
         str(ROOT / "src" / "charter"),
     ])

@@ -83,10 +83,12 @@ def build_queue(settings: Settings) -> JobQueue:
     from .audit import tasks as audit_tasks
     from .collect import tasks as collect_tasks
     from .mail import tasks as mail_tasks
+    from .publication import tasks as publication_tasks
     from .rights import tasks as rights_tasks
 
     queue = JobQueue(huey)
-    for module in (account_tasks, audit_tasks, collect_tasks, mail_tasks, rights_tasks):
+    for module in (account_tasks, audit_tasks, collect_tasks, mail_tasks, publication_tasks,
+                   rights_tasks):
         queue.tasks.update(module.register(huey))
     return queue
 

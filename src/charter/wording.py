@@ -22,9 +22,13 @@ TRIGGERS = {
     "account_closed": N_("after the account is closed"),
     "consent_withdrawn": N_("after you withdraw your consent"),
 }
-UNITS = {"days": (N_("%(n)s day"), N_("%(n)s days")),
+UNITS = {"minutes": (N_("%(n)s minute"), N_("%(n)s minutes")),
+         "hours": (N_("%(n)s hour"), N_("%(n)s hours")),
+         "days": (N_("%(n)s day"), N_("%(n)s days")),
          "months": (N_("%(n)s month"), N_("%(n)s months")),
          "years": (N_("%(n)s year"), N_("%(n)s years"))}
+COOKIE_WORDS = {"necessary": N_("strictly necessary"), "preferences": N_("preferences"),
+                "analytics": N_("statistics"), "marketing": N_("marketing")}
 RIGHTS = {
     "access": N_("to know whether we process your data and to receive a copy (Art. 15)"),
     "rectification": N_("to have inaccurate data corrected (Art. 16)"),
@@ -37,8 +41,20 @@ RIGHTS = {
 
 
 def duration_words(duration: Duration, language: str) -> str:
-    singular, plural = UNITS[duration.unit]
-    n = duration.amount
+    return _amount_words(duration.amount, duration.unit, language)
+
+
+def cookie_lifetime_words(lifetime: str, language: str) -> str:
+    """A cookie's lifetime as the policy gives it ("session", "30 minutes", "13 months")."""
+    _ = gettext_for(language)
+    if lifetime == "session":
+        return str(_("session"))
+    amount, unit = lifetime.split()
+    return _amount_words(int(amount), unit if unit.endswith("s") else f"{unit}s", language)
+
+
+def _amount_words(n: int, unit: str, language: str) -> str:
+    singular, plural = UNITS[unit]
     return str(gettext_for(language)(singular if n == 1 else plural)) % {"n": n}
 
 

@@ -35,7 +35,7 @@ def test_the_banner_is_built_from_the_cookie_table(full_client: TestClient) -> N
     assert [c["id"] for c in config["categories"]] == ["necessary", "analytics", "marketing"]
     analytics = config["categories"][1]
     assert analytics["vendors"] == [{"id": "google", "name": "Google", "cookies": [
-        {"name": "_ga", "duration": "13 months", "purpose": "Statistics"}]}]
+        {"name": "_ga", "duration": "13 mois", "purpose": "Statistics"}]}]
     assert config["honourGpc"] is True and config["doNotSellLink"] is True
     assert config["gpc"] is False
     assert _config(full_client.get("/consent.js", headers={"Sec-GPC": "1"}).text)["gpc"] is True

@@ -19,7 +19,7 @@ CONTEXT = {
     "download_url": "https://x/d", "download_expires_at": WHEN, "changes": ["A change."],
     "notice_url": "https://x/privacy", "respond_url": "https://x/r", "window_ends_at": WHEN,
     "silence_means": "acceptance", "minimum_age": 16, "form_label": "Enrolment",
-    "deadline": WHEN, "subject_line": "Hello", "body": "Body.",
+    "deadline": WHEN, "lift_on": WHEN.date(), "subject_line": "Hello", "body": "Body.",
     "unsubscribe_url": "https://x/u", "preferences_url": "https://x/p",
     "upload_url": "https://x/proof", "action_label": "erasure", "person_email": "a@b.c",
     "requests": [{"reference": "R-2026-0001", "kind": "access", "deadline": WHEN,
@@ -38,7 +38,7 @@ def test_each_message_in_each_language(kind: str) -> None:
         assert len({t.subject for t in texts.values()}) == 3, texts
         assert len({t.text for t in texts.values()}) == 3
     undated = ("newsletter_confirmation", "campaign", "denial", "preferences_link",
-               "proof_needed", "restriction_lifting", "recipient_notice")
+               "proof_needed", "recipient_notice")
     assert "5 septembre 2026" in texts["fr"].text or kind in undated
     assert "5 september 2026" in texts["nl"].text or kind in undated
 

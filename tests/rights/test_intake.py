@@ -3,6 +3,7 @@ link; proof asked for in case of doubt, deleted once decided; the clock and exte
 
 from __future__ import annotations
 
+import base64
 from datetime import date, timedelta
 
 from click.testing import CliRunner
@@ -125,8 +126,15 @@ def test_reasonable_doubt_asks_for_proof_which_is_deleted_once_decided(
     with mail_runtime.transaction() as session:
         [document] = session.scalars(select(IdentityDocument).where(
             IdentityDocument.organization_id == mail_runtime.organization_id)).all()
-        assert b"identity" not in document.sealed  # sealed
+        stored = mail_runtime.cipher.unseal(document)
+    # sealed: neither the bytes nor their base64 are readable in the row, the key opens them
+    assert b"identity" not in document.sealed
+    assert base64.b64encode(b"%PDF-1.4 identity") not in document.sealed
+    assert base64.b64decode(stored["content"]) == b"%PDF-1.4 identity"
     assert refresh(mail_runtime, request.reference).stage == "proof_received"
+    again = mail_client.post(upload, files={"document": ("id.pdf", b"%PDF-1.4 other",
+                                                         "application/pdf")})
+    assert again.status_code == 404  # the link was spent by the upload
     with mail_runtime.transaction() as session:
         found = repository.request_by_reference(session, mail_runtime.organization_id,
                                                 request.reference)
@@ -143,7 +151,8 @@ def test_reasonable_doubt_asks_for_proof_which_is_deleted_once_decided(
 
 
 def test_extension_only_within_the_first_month_and_the_person_is_told(
-        runtime: Runtime, cli_args: list[str]) -> None:
+        mail_runtime: Runtime, inbox: Inbox, cli_args: list[str]) -> None:
+    runtime = mail_runtime
     CliRunner().invoke(main, [*cli_args, "requests", "add", "--type", "access", "--email",
                               "emma@example.org", "--channel", "email", "--verified"])
     request = latest(runtime)
@@ -156,6 +165,11 @@ def test_extension_only_within_the_first_month_and_the_person_is_told(
     assert done.exit_code == 0, done.output
     extended = refresh(runtime, request.reference)
     assert extended.extended_to is not None and extended.extended_to > extended.due_on
+    deliver(runtime)
+    [told] = [m for m in inbox.to("emma@example.org") if "More time" in m["Subject"]]
+    body = text_of(told)
+    assert "The reason: We must search three archives." in body
+    assert f"{extended.extended_to.day}" in body and "Data Protection Authority" in body
     again = CliRunner().invoke(main, [*cli_args, "requests", "extend", request.reference,
                                       "--reason", "more"])
     assert again.exit_code == 5 and "already extended" in again.output

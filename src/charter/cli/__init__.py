@@ -46,6 +46,7 @@ def settings_from(ctx: click.Context, **more: Any) -> Settings:
 from . import (  # noqa: E402  (commands register on main)
     admin_cmds,
     mail_cmds,
+    notice_cmds,
     policy_cmds,
     requests_cmds,
     server_cmds,
@@ -55,6 +56,7 @@ __all__ = [
     "admin_cmds",
     "mail_cmds",
     "main",
+    "notice_cmds",
     "policy_cmds",
     "requests_cmds",
     "server_cmds",

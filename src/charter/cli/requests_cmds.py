@@ -18,7 +18,14 @@ from ..models import RightsRequest, utcnow
 from ..policy.commitments import ALL_RIGHTS
 from ..rights import repository
 from ..rights.connectors import Change
-from ..rights.fulfilment import approve_changes, attest, decide_objection, fulfil, lift_restriction
+from ..rights.fulfilment import (
+    act_if_immediate,
+    approve_changes,
+    attest,
+    decide_objection,
+    fulfil,
+    lift_restriction,
+)
 from ..rights.intake import (
     CHANNELS,
     ask_for_proof,
@@ -65,6 +72,7 @@ def requests_add(ctx: click.Context, kind: str, email: str, received_at: datetim
                                language=language, details=details,
                                received_on=received_at.date() if received_at else None,
                                verified_by="cli" if verified else None, actor="cli")
+        act_if_immediate(session, runtime, created, actor="cli")
         click.echo(f"{created.reference}: {kind}, received {created.received_on}, "
                    f"due {created.deadline}" + ("" if verified else
                                                 "; a confirmation link was mailed"))
@@ -137,6 +145,7 @@ def requests_verify(ctx: click.Context, reference: str, doubt: str | None,
             raise InvalidInput("--refuse decides on proof received; use deny otherwise")
         else:
             mark_verified(session, runtime, found, actor="cli")
+        act_if_immediate(session, runtime, found, actor="cli")
     _act(ctx, reference, act, "identity " + ("questioned" if doubt else "decided"))
 
 

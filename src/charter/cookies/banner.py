@@ -11,6 +11,7 @@ from typing import Any
 from ..i18n import N_, gettext_for
 from ..policy import Policy
 from ..runtime import Runtime
+from ..wording import cookie_lifetime_words
 
 ORDER = ("necessary", "preferences", "analytics", "marketing")
 CATEGORY_TEXT = {
@@ -76,7 +77,8 @@ def banner_config(runtime: Runtime, language: str, *, gpc: bool) -> dict[str, An
             provider = cookie.vendor or cookie.provider
             entry = vendors.setdefault(vendor_id(provider), {
                 "id": vendor_id(provider), "name": provider, "cookies": []})
-            entry["cookies"].append({"name": cookie.name, "duration": cookie.duration,
+            entry["cookies"].append({"name": cookie.name,
+                                     "duration": cookie_lifetime_words(cookie.duration, language),
                                      "purpose": cookie.purpose.get(language, default)})
         label, description = CATEGORY_TEXT[category]
         categories.append({"id": category, "label": _(label), "description": _(description),

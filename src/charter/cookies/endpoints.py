@@ -13,9 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..db import CharterSession
 from ..errors import InvalidInput, NotFound
+from ..i18n import gettext_for
 from ..policy.text import Language
 from ..web.deps import TRANSACTION, runtime_of
 from ..web.templating import page_language, render
+from ..wording import COOKIE_WORDS, cookie_lifetime_words
 from .banner import banner_config
 from .service import Choice, log_choice
 
@@ -99,5 +101,10 @@ def preview(request: Request) -> Response:
     runtime = runtime_of(request)
     if not runtime.policy.cookies:
         raise NotFound("the policy declares no cookies")
-    return render(request, "public/cookie_preview.html", {"cookies": runtime.policy.cookies},
-                  language=page_language(request))
+    language = page_language(request)
+    _ = gettext_for(language)
+    cookies = [{"name": c.name, "provider": c.provider, "category": _(COOKIE_WORDS[c.category]),
+                "duration": cookie_lifetime_words(c.duration, language)}
+               for c in runtime.policy.cookies]
+    return render(request, "public/cookie_preview.html", {"cookies": cookies},
+                  language=language)

@@ -20,7 +20,7 @@ from ..runtime import Runtime
 from .repository import link_by_hash
 
 LinkKind = Literal["unsubscribe", "preferences", "confirm", "verify", "parent", "proof",
-                   "export"]
+                   "export", "respond"]
 
 
 def _hash(token: str) -> str:
@@ -91,12 +91,16 @@ def use(session: CharterSession, runtime: Runtime, link: MailLink) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def spend_all(session: CharterSession, runtime: Runtime, kind: LinkKind, subject_id: int,
-              purpose: str | None = None) -> None:
-    """Spend every open link of a kind (the other confirmation mails sent the same week)."""
+def spend_all(session: CharterSession, runtime: Runtime, kind: LinkKind,
+              subject_id: int | None, purpose: str | None = None, *,
+              request_id: int | None = None) -> None:
+    """Spend every open link of a kind for a person (the other confirmation mails sent the
+    same week), or for a request."""
     statement = update(MailLink).where(
         MailLink.organization_id == runtime.organization_id, MailLink.kind == kind,
-        MailLink.subject_id == subject_id, MailLink.used_at.is_(None))
+        MailLink.used_at.is_(None))
+    statement = statement.where(MailLink.request_id == request_id) if request_id is not None \
+        else statement.where(MailLink.subject_id == subject_id)
     if purpose is not None:
         statement = statement.where(MailLink.purpose == purpose)
     session.execute(statement.values(used_at=utcnow())

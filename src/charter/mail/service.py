@@ -57,6 +57,7 @@ def queue_message(
     purpose: str | None = None,
     campaign_id: int | None = None,
     audited: bool = True,
+    forget_after_sending: bool = False,
 ) -> OutboxMessage:
     """Write one message into the outbox (sealed); delivery starts once the caller commits."""
     composed = compose(kind, language, runtime.policy, **context)
@@ -69,6 +70,7 @@ def queue_message(
         campaign_id=campaign_id,
         purpose=purpose,
         marketing=marketing,
+        forget_after_sending=forget_after_sending,
         status="queued",
         attempts=0,
         next_attempt_at=utcnow(),
@@ -178,6 +180,9 @@ def _record(runtime: Runtime, message_id: int, claim: str, report: DeliveryRepor
         message.claim, message.claimed_at = None, None
         if failure is None:
             message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+            if message.forget_after_sending:
+                runtime.cipher.seal(message, {})
+                message.purged_at = utcnow()
             report.sent += 1
             return
         message.attempts += 1

@@ -6,6 +6,7 @@ from .collect import CookieConsent, ImportRun, ParentalConsent, Submission
 from .consent import ConsentEvent, ConsentState, Objection, Suppression
 from .mail import Campaign, MailLink, OutboxMessage
 from .organization import Organization
+from .publication import ChangeNotice, PolicyVersion
 from .rights import (
     ExportFile,
     IdentityDocument,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Campaign",
+    "ChangeNotice",
     "ConsentEvent",
     "ConsentState",
     "CookieConsent",
@@ -34,6 +36,7 @@ __all__ = [
     "OrganizationScoped",
     "OutboxMessage",
     "ParentalConsent",
+    "PolicyVersion",
     "RateEvent",
     "Record",
     "RecordRevision",

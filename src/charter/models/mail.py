@@ -45,6 +45,9 @@ class OutboxMessage(IdMixin, OrganizationScoped, Sealed, Base):
     )
     purpose: Mapped[str | None] = mapped_column(String(64), doc="marketing: checked again at send")
     marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    forget_after_sending: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="the answer to an erasure: emptied once delivered"
+    )
     status: Mapped[str] = mapped_column(
         String(16), default="queued", doc="queued, sending, sent, failed, cancelled"
     )

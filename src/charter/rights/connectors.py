@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete
 
+from ..collect.fields import declared_field
 from ..consent.repository import events_of
 from ..db import CharterSession
 from ..errors import InvalidInput
@@ -32,6 +33,7 @@ from ..policy.processing import System
 from ..runtime import Runtime
 from ..subjects.removal import purge_mail_of, remove_subject
 from ..subjects.repository import records_of, subject_by_id
+from ..subjects.service import change_address
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class SystemAnswer:
     """what the law made us keep: "category|until" """
     categories: list[str] = field(default_factory=list)
     """the data categories the action touched (to tell their recipients, Art. 19)"""
+    undo: dict[str, Any] = field(default_factory=dict)
+    """what a restriction set, so that lifting it unsets exactly that and nothing held for
+    another reason (a legal hold, a child's sign-up)"""
 
 
 class AwaitingPerson(Exception):
@@ -85,8 +90,11 @@ class Connector(Protocol):
     def erase(self, session: CharterSession, runtime: Runtime,
               person: Person) -> SystemAnswer: ...
 
-    def restrict(self, session: CharterSession, runtime: Runtime, person: Person, *,
-                 lift: bool = False) -> SystemAnswer: ...
+    def restrict(self, session: CharterSession, runtime: Runtime, person: Person) -> SystemAnswer:
+        ...
+
+    def lift(self, session: CharterSession, runtime: Runtime, person: Person,
+             restricted: SystemAnswer) -> SystemAnswer: ...
 
     def rectify(self, session: CharterSession, runtime: Runtime, person: Person,
                 changes: list[Change], *, actor: str) -> SystemAnswer: ...
@@ -101,7 +109,7 @@ class PersonAnswers:
     def export(self, *args: Any, **kwargs: Any) -> SystemAnswer:
         raise AwaitingPerson(self.system.id)
 
-    erase = restrict = rectify = export
+    erase = restrict = lift = rectify = export
 
 
 def _serialisable(value: Any) -> Any:
@@ -186,17 +194,31 @@ class BuiltinStore:
         session.flush()
         return answer
 
-    def restrict(self, session: CharterSession, runtime: Runtime, person: Person, *,
-                 lift: bool = False) -> SystemAnswer:
+    def restrict(self, session: CharterSession, runtime: Runtime, person: Person) -> SystemAnswer:
         subject = self._subject(session, runtime, person)
         if subject is None:
             return SystemAnswer(found=False)
-        subject.restricted_at = None if lift else (subject.restricted_at or utcnow())
         records = self._records(session, runtime, subject)
+        undo = {"records": [r.id for r in records if not r.restricted],
+                "subject": subject.restricted_at is None}
+        subject.restricted_at = subject.restricted_at or utcnow()
         for record in records:
-            record.restricted = not lift
+            record.restricted = True
         return SystemAnswer(found=True, done=["our own database"],
-                            categories=sorted({r.category for r in records}))
+                            categories=sorted({r.category for r in records}), undo=undo)
+
+    def lift(self, session: CharterSession, runtime: Runtime, person: Person,
+             restricted: SystemAnswer) -> SystemAnswer:
+        subject = self._subject(session, runtime, person)
+        if subject is None:
+            return SystemAnswer(found=False)
+        mine = set(restricted.undo.get("records", []))
+        for record in self._records(session, runtime, subject):
+            if record.id in mine:
+                record.restricted = False
+        if restricted.undo.get("subject"):
+            subject.restricted_at = None
+        return SystemAnswer(found=True, done=["our own database"])
 
     def rectify(self, session: CharterSession, runtime: Runtime, person: Person,
                 changes: list[Change], *, actor: str) -> SystemAnswer:
@@ -219,6 +241,9 @@ class BuiltinStore:
             session.add(revision)
             runtime.cipher.seal(record, after)
             answer.done.extend(f"{c.category}: {c.field}" for c in mine)
+            for change in mine:
+                if declared_field(runtime.policy, change.category, change.field).type == "email":
+                    change_address(session, runtime, subject, change.value)
             answer.categories = sorted({*answer.categories, record.category})
         session.flush()
         return answer

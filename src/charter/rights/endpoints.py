@@ -12,6 +12,7 @@ from ..errors import InvalidInput
 from ..models import ApiKey, RightsRequest
 from ..web.deps import TRANSACTION, api_key, runtime_of
 from . import repository
+from .fulfilment import act_if_immediate
 from .intake import open_request
 from .schemas import RequestIn, RequestOut
 
@@ -41,6 +42,7 @@ def create(payload: RequestIn, request: Request,
         language=payload.language, channel=payload.channel, extra=extra,
         verified_by=f"apikey:{key.id}:{payload.verified_by}" if payload.verified_by else None,
         actor=f"apikey:{key.id}")
+    act_if_immediate(session, runtime, created, actor=f"apikey:{key.id}")
     return request_out(created)
 
 

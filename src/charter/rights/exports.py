@@ -169,3 +169,12 @@ def reencrypt_exports(session: CharterSession, runtime: Runtime) -> int:
             export.key_id = runtime.keyring.active
         count += 1
     return count
+
+
+def delete_exports_of(session: CharterSession, runtime: Runtime, email_index: str) -> int:
+    """Erasure: the packages of this person's earlier access requests go too."""
+    exports = repository.live_exports_for(session, runtime.organization_id, email_index)
+    for export in exports:
+        (_folder(runtime) / f"{export.uid}.bin").unlink(missing_ok=True)
+        export.deleted_at = utcnow()
+    return len(exports)

@@ -5,19 +5,22 @@ its part."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx2 as httpx
 
 from ..audit import record_event
+from ..collect.fields import coerce, declared_field
 from ..consent.service import (
     object_to_direct_marketing,
     record_consent,
     suppress,
     withdraw_all,
 )
+from ..dates import local_date
 from ..db import CharterSession
 from ..errors import Conflict, InvalidInput
 from ..i18n import N_, gettext_for, local_text
@@ -27,10 +30,18 @@ from ..policy.processing import System
 from ..runtime import Runtime
 from ..subjects.repository import subject_by_id
 from . import repository
-from .connectors import AwaitingPerson, Change, Person, SystemAnswer, connector_for
-from .exports import build_package, store_export
-from .intake import deny, email_of, tell
+from .connectors import (
+    AwaitingPerson,
+    Change,
+    Person,
+    PersonAnswers,
+    SystemAnswer,
+    connector_for,
+)
+from .exports import build_package, delete_exports_of, store_export
+from .intake import close, deny, email_of, remember, tell
 
+log = logging.getLogger(__name__)
 SYSTEM_KINDS = ("access", "portability", "erasure", "restriction", "rectification")
 MAX_ATTEMPTS = 8
 ACTION_WORDS = {"erasure": N_("erasure"), "restriction": N_("restriction"),
@@ -46,15 +57,13 @@ def details_of(runtime: Runtime, request: RightsRequest) -> dict[str, Any]:
     return dict(runtime.cipher.unseal(request))
 
 
-def _remember(runtime: Runtime, request: RightsRequest, **more: Any) -> None:
-    runtime.cipher.seal(request, {**details_of(runtime, request), **more})
-
-
 def _verified(request: RightsRequest) -> None:
     if request.status != "in_progress":
         raise Conflict(f"request {request.reference} is {request.status}"
                        + (": the address is not confirmed yet" if request.status == "open"
                           else ""))
+    if request.stage in ("awaiting_proof", "proof_received"):
+        raise Conflict(f"request {request.reference} waits for proof of identity")
 
 
 def _part(session: CharterSession, runtime: Runtime, request: RightsRequest,
@@ -82,6 +91,8 @@ def _ask(session: CharterSession, runtime: Runtime, request: RightsRequest, part
                                           provided_only=request.kind == "portability")
             elif request.kind == "erasure":
                 answer = connector.erase(session, runtime, person)
+                if subject_by_id(session, runtime.organization_id, request.subject_id) is None:
+                    request.subject_id = None  # the person is gone; the request remains
             elif request.kind == "restriction":
                 answer = connector.restrict(session, runtime, person)
             else:
@@ -94,7 +105,7 @@ def _ask(session: CharterSession, runtime: Runtime, request: RightsRequest, part
     except Exception as exc:  # a system that fails is retried, never dropped
         part.attempts += 1
         part.status = "failed"
-        part.last_error = f"{type(exc).__name__}: {str(exc)[:180]}"
+        part.last_error = type(exc).__name__  # the message may quote personal data
         part.next_attempt_at = utcnow() + timedelta(minutes=min(2 ** part.attempts, 360))
         record_event(session, runtime.organization_id, actor="system",
                      action="request.system_failed", target=f"request:{request.reference}",
@@ -126,6 +137,18 @@ def fulfil(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
     finish_if_answered(session, runtime, request, actor=actor)
 
 
+IMMEDIATE = ("withdrawal", "objection")
+
+
+def act_if_immediate(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
+                     actor: str) -> None:
+    """Withdrawal and objection need no search: they take effect as soon as the person is
+    known (Art. 7(3), 21(3))."""
+    if request.kind in IMMEDIATE and request.status == "in_progress" \
+            and request.stage == "processing":
+        fulfil(session, runtime, request, actor=actor)
+
+
 def attest(session: CharterSession, runtime: Runtime, request: RightsRequest, *, system: str,
            note: str, extract: dict[str, list[dict[str, Any]]] | None = None,
            actor: str) -> None:
@@ -137,9 +160,13 @@ def attest(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
         raise InvalidInput(f"system: {system!r} is not declared in the policy")
     if not note.strip():
         raise InvalidInput("note: say what was done in the system")
-    part = _part(session, runtime, request, declared)
+    parts = {s.id: _part(session, runtime, request, s) for s in runtime.policy.systems}
+    part = parts[declared.id]
     if part.status == "done":
         raise Conflict(f"system {system} has already answered")
+    automatic = not isinstance(connector_for(runtime, declared), PersonAnswers)
+    if automatic and not (part.status == "failed" and part.attempts >= MAX_ATTEMPTS):
+        raise Conflict(f"system {system} answers through its connector, not by attestation")
     answer = SystemAnswer(found=bool(extract) or request.kind != "access", data=extract or {},
                           done=[note.strip()])
     runtime.cipher.seal(part, asdict(answer))
@@ -159,16 +186,22 @@ def retry_failed_parts(session: CharterSession, runtime: Runtime) -> int:
             continue
         if part.attempts >= MAX_ATTEMPTS:
             continue  # shown to staff as failed; they attest by hand
-        _ask(session, runtime, request, part, system)
-        finish_if_answered(session, runtime, request, actor="system")
+        try:
+            with session.begin_nested():  # one request failing leaves the others be
+                _ask(session, runtime, request, part, system)
+                finish_if_answered(session, runtime, request, actor="system")
+        except Exception:
+            log.exception("request %s: could not finish", request.reference)
         retried += 1
     return retried
 
 
 def finish_if_answered(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
                        actor: str) -> bool:
+    """Answer the person once every declared system has given its part."""
     parts = repository.parts_of(session, runtime.organization_id, request.id)
-    if any(p.status != "done" for p in parts) or request.status != "in_progress":
+    answered = {p.system for p in parts if p.status == "done"}
+    if answered < {s.id for s in runtime.policy.systems} or request.status != "in_progress":
         return False
     answers = {p.system: SystemAnswer(**runtime.cipher.unseal(p)) for p in parts}
     summary, held, download = _answer(session, runtime, request, answers)
@@ -209,6 +242,7 @@ def _answer(session: CharterSession, runtime: Runtime, request: RightsRequest,
     if request.kind == "erasure":
         suppress(session, runtime, request.email_index, reason="erased",
                  actor="request:" + request.reference)
+        delete_exports_of(session, runtime, request.email_index)  # earlier access requests
     return summary, held, download
 
 
@@ -229,7 +263,7 @@ def _send_to_controller(runtime: Runtime, request: RightsRequest,
     try:
         with httpx.Client(transport=runtime.connectors.get("http"), timeout=30) as client:
             client.post(target, json=body).raise_for_status()
-    except httpx.HTTPError:
+    except (httpx.HTTPError, ValueError):
         return str(_("We could not deliver your data to %(url)s; download it below.")
                    % {"url": target})
     return str(_("Your data was also sent to %(url)s.") % {"url": target})
@@ -240,7 +274,8 @@ def _tell_recipients(session: CharterSession, runtime: Runtime, request: RightsR
     """Art. 19: recipients of the data are told of a rectification, erasure or restriction;
     a recipient without an address becomes a task for staff (in the audit log)."""
     policy = runtime.policy
-    changes = [f"{c}" for c in categories]
+    changes = [c.label.get(policy.languages.default, policy.languages.default)
+               for c in policy.data_categories if c.id in categories]
     for recipient in policy.recipients_of(categories):
         if recipient.notify_email:
             queue_message(session, runtime, kind="recipient_notice", to=str(recipient.notify_email),
@@ -259,8 +294,8 @@ def _tell_recipients(session: CharterSession, runtime: Runtime, request: RightsR
 
 def _close(session: CharterSession, runtime: Runtime, request: RightsRequest, *, actor: str,
            summary: list[str], held: list[str] | None = None, **context: Any) -> None:
-    request.status, request.stage, request.closed_at = "fulfilled", "done", utcnow()
-    _remember(runtime, request, answer={"summary": summary, "held": held or []})
+    close(request, "fulfilled")
+    remember(runtime, request, answer={"summary": summary, "held": held or []})
     tell(session, runtime, request, "completion", summary=summary, held=held or [],
          download_url=context.get("download_url"),
          download_expires_at=context.get("download_expires_at") or utcnow())
@@ -317,7 +352,7 @@ def decide_objection(session: CharterSession, runtime: Runtime, request: RightsR
     if not reason.strip():
         raise InvalidInput("reason: record why")
     purpose_id = details_of(runtime, request)["purpose"]
-    _remember(runtime, request, decision={"upheld": upheld, "reason": reason})
+    remember(runtime, request, decision={"upheld": upheld, "reason": reason})
     if not upheld:
         deny(session, runtime, request, actor=actor, reason=reason)
         return
@@ -339,32 +374,71 @@ def approve_changes(session: CharterSession, runtime: Runtime, request: RightsRe
     _verified(request)
     if request.kind != "rectification":
         raise Conflict(f"request {request.reference} is not a rectification")
+    checked = []
     for change in changes:
         category = runtime.policy.category(change.category)
         if category is None or (category.fields and change.field not in category.field_names()):
             raise InvalidInput(f"change: {change.category}.{change.field} is not a declared field")
-    _remember(runtime, request, approved=[asdict(c) for c in changes])
+        declared = declared_field(runtime.policy, change.category, change.field)
+        try:
+            value = coerce(change.value, declared, region=runtime.policy.organization.country)
+        except ValueError as exc:
+            raise InvalidInput(f"change: {change.category}.{change.field}: expected {exc}"
+                               ) from None
+        checked.append(Change(change.category, change.field, value))
+    changes = checked
+    remember(runtime, request, approved=[asdict(c) for c in changes])
     record_event(session, runtime.organization_id, actor=actor, action="request.approved",
                  target=f"request:{request.reference}", details={"changes": len(changes)})
     fulfil(session, runtime, request, actor=actor)
 
 
+NOTICE_BEFORE_LIFTING = timedelta(days=3)
+
+
 def lift_restriction(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
-                     reason: str, actor: str) -> None:
-    """Art. 18(3): the person is told before the restriction is lifted."""
-    if request.kind != "restriction" or request.status != "fulfilled":
+                     reason: str, actor: str) -> date:
+    """Art. 18(3): the person is told before the restriction is lifted — it is lifted three
+    days after the notice. Returns the day it will be lifted."""
+    if request.kind != "restriction" or request.status != "fulfilled" or request.stage != "done":
         raise Conflict(f"request {request.reference} is not a restriction in force")
     if not reason.strip():
         raise InvalidInput("reason: the person is told why")
-    tell(session, runtime, request, "restriction_lifting", reason=reason)
-    for system in runtime.policy.systems:
-        connector = connector_for(runtime, system)
-        try:
-            connector.restrict(session, runtime, person_of(runtime, request), lift=True)
-        except AwaitingPerson:
-            record_event(session, runtime.organization_id, actor="system",
-                         action="request.lift_by_hand", target=f"request:{request.reference}",
-                         details={"system": system.id})
-    record_event(session, runtime.organization_id, actor=actor, action="restriction.lifted",
-                 target=f"request:{request.reference}")
+    on = local_date(utcnow() + NOTICE_BEFORE_LIFTING, runtime.policy.organization.country)
+    request.stage = "lifting"
+    remember(runtime, request, lift_on=on.isoformat(), lift_reason=reason)
+    tell(session, runtime, request, "restriction_lifting", reason=reason, lift_on=on)
+    record_event(session, runtime.organization_id, actor=actor, action="restriction.lifting",
+                 target=f"request:{request.reference}", details={"on": on.isoformat()})
+    return on
+
+
+def lift_due_restrictions(session: CharterSession, runtime: Runtime, *,
+                          today: date | None = None) -> int:
+    """The job: restrictions whose notice period ended are lifted, system by system, undoing
+    exactly what each restricted."""
+    day = today or local_date(utcnow(), runtime.policy.organization.country)
+    lifted = 0
+    for request in repository.lifting(session, runtime.organization_id):
+        if date.fromisoformat(details_of(runtime, request)["lift_on"]) > day:
+            continue
+        person = person_of(runtime, request)
+        parts = {p.system: p for p in repository.parts_of(session, runtime.organization_id,
+                                                          request.id)}
+        for system in runtime.policy.systems:
+            part = parts.get(system.id)
+            restricted = SystemAnswer(**runtime.cipher.unseal(part)) if part else SystemAnswer(
+                found=False)
+            try:
+                connector_for(runtime, system).lift(session, runtime, person, restricted)
+            except AwaitingPerson:
+                record_event(session, runtime.organization_id, actor="system",
+                             action="request.lift_by_hand",
+                             target=f"request:{request.reference}",
+                             details={"system": system.id})
+        request.stage = "lifted"
+        record_event(session, runtime.organization_id, actor="system",
+                     action="restriction.lifted", target=f"request:{request.reference}")
+        lifted += 1
+    return lifted
 

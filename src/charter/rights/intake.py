@@ -18,7 +18,7 @@ from ..dates import local_date
 from ..db import CharterSession
 from ..errors import Conflict, InvalidInput
 from ..i18n import N_, gettext_for
-from ..mail.links import one_time_link, resolve, use
+from ..mail.links import one_time_link, resolve, spend_all, use
 from ..mail.service import queue_message
 from ..models import IdentityDocument, RateEvent, RightsRequest, utcnow
 from ..policy.commitments import ALL_RIGHTS
@@ -166,12 +166,18 @@ def verify_by_link(session: CharterSession, runtime: Runtime, token: str) -> Rig
     link = resolve(session, runtime, token, "verify")
     request = repository.request_by_id(session, runtime.organization_id,
                                        link.request_id if link else None)
-    if link is None or request is None or request.status != "open":
+    if link is None or request is None or request.status != "open" \
+            or request.stage != "awaiting_verification":
         return None
     if not use(session, runtime, link):
         return None
     mark_verified(session, runtime, request, actor="subject")
     return request
+
+
+def remember(runtime: Runtime, request: RightsRequest, **more: Any) -> None:
+    """Add to what the request holds (sealed with it)."""
+    runtime.cipher.seal(request, {**runtime.cipher.unseal(request), **more})
 
 
 def email_of(runtime: Runtime, request: RightsRequest) -> str:
@@ -182,13 +188,18 @@ def tell(session: CharterSession, runtime: Runtime, request: RightsRequest, kind
          **context: Any) -> None:
     """A message about the request, to the address it came from, in its language."""
     queue_message(session, runtime, kind=kind, to=email_of(runtime, request),
-                  language=request.language, subject_id=request.subject_id, context={
+                  language=request.language, subject_id=request.subject_id,
+                  forget_after_sending=request.kind == "erasure", context={
                       "request_label": kind_label(request.kind, request.language),
                       "reference": request.reference, **context})
 
 
 def mark_verified(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
                   actor: str) -> None:
+    """The person is who they say: the request is handled from now on."""
+    if request.status != "open":
+        raise Conflict(f"request {request.reference} is {request.status}: nothing to confirm")
+    spend_links(session, runtime, request)
     request.verified_at = utcnow()
     request.status, request.stage = "in_progress", "processing"
     record_event(session, runtime.organization_id, actor=actor, action="request.verified",
@@ -208,7 +219,8 @@ def ask_for_proof(session: CharterSession, runtime: Runtime, request: RightsRequ
     _open_only(request)
     if not note.strip():
         raise InvalidInput("note: say what raises the doubt")
-    request.stage = "awaiting_proof"
+    spend_links(session, runtime, request)  # the confirmation link no longer proves enough
+    request.status, request.stage = "open", "awaiting_proof"
     token = one_time_link(session, runtime, "proof", request.subject_id, request_id=request.id,
                           expires_at=utcnow() + PROOF_VALID)
     tell(session, runtime, request, "proof_needed",
@@ -222,8 +234,10 @@ MAX_DOCUMENT = 5_000_000
 
 def receive_proof(session: CharterSession, runtime: Runtime, token: str, *, name: str,
                   media_type: str, content: bytes) -> RightsRequest | None:
-    request = request_for_link(session, runtime, token, "proof")
-    if request is None or request.stage != "awaiting_proof":
+    link = resolve(session, runtime, token, "proof")
+    request = repository.request_by_id(session, runtime.organization_id,
+                                       link.request_id if link else None)
+    if link is None or request is None or request.stage != "awaiting_proof":
         return None
     if not content or len(content) > MAX_DOCUMENT:
         raise InvalidInput("document: a file of at most 5 MB")
@@ -232,18 +246,34 @@ def receive_proof(session: CharterSession, runtime: Runtime, token: str, *, name
     runtime.cipher.seal(document, {"name": name[:200], "media_type": media_type[:100],
                                    "content": base64.b64encode(content).decode()})
     session.add(document)
+    use(session, runtime, link)
     request.stage = "proof_received"
     record_event(session, runtime.organization_id, actor="subject", action="request.proof",
                  target=f"request:{request.reference}")
     return request
 
 
+def spend_links(session: CharterSession, runtime: Runtime, request: RightsRequest) -> None:
+    """Links of a request that must not be used any more (confirmation, proof)."""
+    for kind in ("verify", "proof"):
+        spend_all(session, runtime, kind, request.subject_id, request_id=request.id)
+
+
+def forget_documents(session: CharterSession, runtime: Runtime, request: RightsRequest) -> None:
+    """Proof of identity is kept only until the decision, whatever the decision is."""
+    for document in repository.documents_of(session, runtime.organization_id, request.id):
+        session.delete(document)
+
+
+def close(request: RightsRequest, status: str) -> None:
+    request.status, request.stage, request.closed_at = status, "done", utcnow()
+
+
 def decide_identity(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
                     accepted: bool, actor: str) -> None:
     """The documents are deleted once the decision is taken, either way."""
     _open_only(request)
-    for document in repository.documents_of(session, runtime.organization_id, request.id):
-        session.delete(document)
+    forget_documents(session, runtime, request)
     record_event(session, runtime.organization_id, actor=actor,
                  action="request.identity_" + ("accepted" if accepted else "refused"),
                  target=f"request:{request.reference}")
@@ -270,8 +300,7 @@ def extend(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
         raise Conflict("an extension must be decided and told within the first month")
     request.extended_to = extended_date(request.received_on, months,
                                         runtime.policy.organization.country)
-    details = runtime.cipher.unseal(request)
-    runtime.cipher.seal(request, {**details, "extension_reason": reason})
+    remember(runtime, request, extension_reason=reason)
     tell(session, runtime, request, "extension", reason=reason, due_at=request.extended_to)
     record_event(session, runtime.organization_id, actor=actor, action="request.extended",
                  target=f"request:{request.reference}",
@@ -283,9 +312,10 @@ def deny(session: CharterSession, runtime: Runtime, request: RightsRequest, *, r
     _open_only(request)
     if not reason.strip():
         raise InvalidInput("reason: a refusal says why")
-    request.status, request.stage, request.closed_at = "denied", "done", utcnow()
-    details = runtime.cipher.unseal(request)
-    runtime.cipher.seal(request, {**details, "denial_reason": reason})
+    close(request, "denied")
+    spend_links(session, runtime, request)
+    forget_documents(session, runtime, request)
+    remember(runtime, request, denial_reason=reason)
     tell(session, runtime, request, "denial", reason=reason)
     record_event(session, runtime.organization_id, actor=actor, action="request.denied",
                  target=f"request:{request.reference}")
@@ -295,7 +325,9 @@ def revoke(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
            actor: str) -> None:
     """The person withdrew the request."""
     _open_only(request)
-    request.status, request.stage, request.closed_at = "revoked", "done", utcnow()
+    close(request, "revoked")
+    spend_links(session, runtime, request)
+    forget_documents(session, runtime, request)
     record_event(session, runtime.organization_id, actor=actor, action="request.revoked",
                  target=f"request:{request.reference}")
 
@@ -305,7 +337,16 @@ def expire_unverified(session: CharterSession, runtime: Runtime) -> int:
     expired = repository.unverified_before(session, runtime.organization_id,
                                            utcnow() - UNVERIFIED_EXPIRE)
     for request in expired:
-        request.status, request.stage, request.closed_at = "expired", "done", utcnow()
+        close(request, "expired")
+        spend_links(session, runtime, request)
+        forget_documents(session, runtime, request)
         record_event(session, runtime.organization_id, actor="system", action="request.expired",
                      target=f"request:{request.reference}")
     return len(expired)
+
+
+def forget_rate_events(session: CharterSession, runtime: Runtime) -> int:
+    """Rate-limit marks are needed for a day, then deleted."""
+    window = max(w for _n, w in LIMITS.values())
+    return repository.delete_rate_events_before(session, runtime.organization_id,
+                                                utcnow() - window)

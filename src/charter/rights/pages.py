@@ -15,11 +15,17 @@ from ..web.deps import TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
 from .exports import open_export
-from .fulfilment import fulfil
-from .intake import kind_label, open_request, receive_proof, request_for_link, verify_by_link
+from .fulfilment import act_if_immediate
+from .intake import (
+    MAX_DOCUMENT,
+    kind_label,
+    open_request,
+    receive_proof,
+    request_for_link,
+    verify_by_link,
+)
 
 router = APIRouter(include_in_schema=False)
-IMMEDIATE = ("withdrawal", "objection")
 
 
 def _deadline_words(request: Request, language: str) -> str:
@@ -35,6 +41,9 @@ def _form(request: Request, language: str, *, errors: list[str] | None = None,
     response = render(request, "public/request_new.html", {
         "csrf_token": token, "errors": errors or [], "values": values or {},
         "kinds": [(k, kind_label(k, language).capitalize()) for k in ALL_RIGHTS],
+        "purposes": [(p.id, p.label.get(language, runtime.policy.languages.default))
+                     for p in runtime.policy.purposes
+                     if p.legal_basis in ("consent", "legitimate_interests") or p.marketing],
         "deadline_words": _deadline_words(request, language),
         "request_email": runtime.policy.rights.request_email
         or runtime.policy.organization.privacy_email or ""},
@@ -49,11 +58,12 @@ def new_request_form(request: Request) -> Response:
 
 @router.post("/requests/new", response_class=HTMLResponse)
 def new_request(request: Request, kind: str = Form(""), email: str = Form(""),
-                details: str = Form(""), csrf_token: str = Form(""),
+                details: str = Form(""), purpose: str = Form(""), csrf_token: str = Form(""),
                 session: CharterSession = TRANSACTION) -> Response:
     language = page_language(request)
     _ = gettext_for(language)
-    values = {"kind": kind, "email": email, "details": details}
+    runtime = runtime_of(request)
+    values = {"kind": kind, "email": email, "details": details, "purpose": purpose}
     if not form_token_ok(request, csrf_token):
         return _form(request, language, errors=[_("The form expired; please try again.")],
                      values=values, status=400)
@@ -66,11 +76,14 @@ def new_request(request: Request, kind: str = Form(""), email: str = Form(""),
         errors.append(_("Give a valid e-mail address."))
     if len(details) > 5000:
         errors.append(_("The details are too long (5000 characters at most)."))
+    if purpose and runtime.policy.purpose(purpose) is None:
+        errors.append(_("Choose a use of your data from the list."))
     if errors:
         return _form(request, language, errors=errors, values=values, status=422)
     try:
-        open_request(session, runtime_of(request), kind=kind, email=email, details=details,
+        open_request(session, runtime, kind=kind, email=email, details=details,
                      channel="web_form", language=language,
+                     extra={"purpose": purpose} if purpose else None,
                      ip=request.client.host if request.client else None, actor="subject")
     except InvalidInput:  # too many requests: the same answer, nothing more is sent
         session.rollback()
@@ -104,8 +117,7 @@ def verify(token: str, request: Request,
     language = page_language(request, rights_request.language if rights_request else None)
     if rights_request is None:
         return link_gone(request, language)
-    if rights_request.kind in IMMEDIATE:
-        fulfil(session, runtime, rights_request, actor="subject")
+    act_if_immediate(session, runtime, rights_request, actor="subject")
     _ = gettext_for(language)
     return render(request, "public/message.html", {
         "title": _("Your request is confirmed"),
@@ -129,7 +141,7 @@ def proof_form(token: str, request: Request,
 def proof_upload(token: str, request: Request, document: UploadFile = File(...),
                  session: CharterSession = TRANSACTION) -> Response:
     runtime = runtime_of(request)
-    content = document.file.read(5_000_001)
+    content = document.file.read(MAX_DOCUMENT + 1)
     language = page_language(request)
     _ = gettext_for(language)
     try:

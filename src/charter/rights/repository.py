@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..db import CharterSession
 from ..models import (
@@ -138,3 +138,30 @@ def count_rate_events(session: CharterSession, organization_id: int, bucket: str
         RateEvent.key == key, RateEvent.at >= since,
     )
     return session.scalar(statement) or 0
+
+
+def lifting(session: CharterSession, organization_id: int) -> list[RightsRequest]:
+    statement = select(RightsRequest).where(
+        RightsRequest.organization_id == organization_id,
+        RightsRequest.kind == "restriction",
+        RightsRequest.stage == "lifting",
+    )
+    return list(session.scalars(statement))
+
+
+def delete_rate_events_before(session: CharterSession, organization_id: int,
+                              moment: datetime) -> int:
+    result = session.execute(delete(RateEvent).where(RateEvent.organization_id == organization_id,
+                                                     RateEvent.at < moment))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def live_exports_for(session: CharterSession, organization_id: int, email_index: str
+                     ) -> list[ExportFile]:
+    statement = (select(ExportFile)
+                 .join(RightsRequest, RightsRequest.id == ExportFile.request_id)
+                 .where(ExportFile.organization_id == organization_id,
+                        RightsRequest.organization_id == organization_id,
+                        RightsRequest.email_index == email_index,
+                        ExportFile.deleted_at.is_(None)))
+    return list(session.scalars(statement))

@@ -21,7 +21,14 @@ from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .connectors import Change
-from .fulfilment import approve_changes, attest, decide_objection, fulfil, lift_restriction
+from .fulfilment import (
+    act_if_immediate,
+    approve_changes,
+    attest,
+    decide_objection,
+    fulfil,
+    lift_restriction,
+)
 from .intake import ask_for_proof, decide_identity, deny, extend, kind_label, mark_verified
 
 router = APIRouter(include_in_schema=False)
@@ -72,7 +79,7 @@ def _page(reference: str, request: Request, staff: Staff, session: CharterSessio
         "label": kind_label(found.kind, "en"), "error": error}, status_code=status)
 
 
-Action = Callable[[CharterSession, Runtime, RightsRequest, Staff, dict[str, str]], None]
+Action = Callable[[CharterSession, Runtime, RightsRequest, Staff, dict[str, str]], object]
 
 
 def _verify(s: CharterSession, r: Runtime, f: RightsRequest, staff: Staff,
@@ -81,6 +88,7 @@ def _verify(s: CharterSession, r: Runtime, f: RightsRequest, staff: Staff,
         decide_identity(s, r, f, accepted=form.get("decision") != "refuse", actor=staff.actor)
     else:
         mark_verified(s, r, f, actor=staff.actor)
+    act_if_immediate(s, r, f, actor=staff.actor)
 
 
 ACTIONS: dict[str, Action] = {

@@ -21,6 +21,9 @@ def purge_mail_of(session: CharterSession, runtime: Runtime, subject_id: int) ->
     """Empty the envelopes of every message to a person; unsent ones are cancelled."""
     now = utcnow()
     for message in messages_of(session, runtime.organization_id, subject_id):
+        message.subject_id = None
+        if message.forget_after_sending and message.status in ("queued", "sending"):
+            continue  # the answer to the erasure itself: it goes, then empties itself
         runtime.cipher.seal(message, {})
         message.purged_at = message.purged_at or now
         if message.status in ("queued", "sending"):

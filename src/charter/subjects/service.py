@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from ..audit import record_event
 from ..crypto import normalise_phone
 from ..db import CharterSession
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from ..models import Record, Subject, SubjectContact, utcnow
 from ..retention.schedule import TriggerDates, legal_hold_until, retention_due
 from ..runtime import Runtime
@@ -106,6 +106,24 @@ def ensure_subject(
         runtime.cipher.seal(contact, wanted)
     session.flush()
     return subject, created
+
+
+def change_address(session: CharterSession, runtime: Runtime, subject: Subject,
+                   email: str) -> None:
+    """A rectified e-mail address: the person is found, and written to, at the new one."""
+    address = valid_email(email)
+    index = runtime.blind_index.email(address)
+    other = repository.subject_by_email_index(session, runtime.organization_id, index)
+    if other is not None and other.id != subject.id:
+        raise Conflict("email: another person already uses this address")
+    subject.email_index = index
+    contact = repository.contact_of(session, runtime.organization_id, subject.id)
+    known = runtime.cipher.unseal(contact) if contact else {}
+    if contact is None:
+        contact = SubjectContact(organization_id=runtime.organization_id, subject_id=subject.id)
+        session.add(contact)
+    runtime.cipher.seal(contact, {**known, "email": address})
+    session.flush()
 
 
 def contact_of(session: CharterSession, runtime: Runtime, subject: Subject) -> dict[str, Any]:

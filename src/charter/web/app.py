@@ -26,6 +26,8 @@ from ..newsletter import endpoints as newsletter_endpoints
 from ..newsletter import pages as newsletter_pages
 from ..newsletter import staff_pages as newsletter_staff_pages
 from ..portal import pages as portal_pages
+from ..publication import pages as publication_pages
+from ..publication import staff_pages as publication_staff_pages
 from ..rights import endpoints as rights_endpoints
 from ..rights import pages as rights_pages
 from ..rights import staff_pages as rights_staff_pages
@@ -41,6 +43,8 @@ ROUTERS = (
     rights_pages.router,  # before the staff pages: /requests/new is not a reference
     rights_staff_pages.router,
     newsletter_pages.router,
+    publication_pages.router,
+    publication_staff_pages.router,
     consent_pages.router,
     collect_pages.router,
     newsletter_endpoints.router,

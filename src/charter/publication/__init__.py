@@ -1,0 +1,1 @@
+"""Publishing the notice: immutable versions, change notices, and the answers to them."""
