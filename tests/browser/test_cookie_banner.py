@@ -40,11 +40,18 @@ def _ran(page: Any) -> int:
     return int(page.evaluate("window.charterPreviewAnalyticsRan || 0"))
 
 
-def _logged(runtime: Runtime) -> list[CookieConsent]:
-    with runtime.transaction() as session:
-        return list(session.scalars(select(CookieConsent).where(
-            CookieConsent.organization_id == runtime.organization_id)
-            .order_by(CookieConsent.id)))
+def _logged(runtime: Runtime, count: int, seconds: float = 10) -> list[CookieConsent]:
+    """The proof log once ``count`` choices reached it: the banner posts them in the
+    background, so the page may be ahead of the database."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with runtime.transaction() as session:
+            logged = list(session.scalars(select(CookieConsent).where(
+                CookieConsent.organization_id == runtime.organization_id)
+                .order_by(CookieConsent.id)))
+        if len(logged) >= count or time.monotonic() > deadline:
+            return logged
+        time.sleep(0.05)
 
 
 def test_reject_keeps_analytics_off_and_accept_turns_it_on(browser: Any, live: LiveServer,
@@ -70,7 +77,7 @@ def test_reject_keeps_analytics_off_and_accept_turns_it_on(browser: Any, live: L
     other.reload()
     _until(other, "window.charterPreviewAnalyticsRan === 1")  # runs again, asks not
     assert other.locator("[data-charter-action=accept]").count() == 0
-    actions = [c.action for c in _logged(full_runtime)]
+    actions = [c.action for c in _logged(full_runtime, 2)]
     assert actions == ["reject_all", "accept_all"]
 
 
@@ -112,7 +119,7 @@ def test_gpc_keeps_marketing_off_even_on_accept_all(browser: Any, live: LiveServ
     _until(page, "window.charterPreviewAnalyticsRan === 1")
     choice = _choice(page)
     assert choice["c"] == {"analytics": True, "marketing": False} and choice["dns"] is True
-    [logged] = _logged(full_runtime)
+    [logged] = _logged(full_runtime, 1)
     assert logged.gpc and json.loads(logged.choices)["marketing"] is False
 
 

@@ -2,7 +2,9 @@
 
 from .audit import AuditEvent
 from .base import Base, OrganizationScoped, Sealed, sealed_models, table_is_scoped, utcnow
+from .breach import Breach
 from .collect import CookieConsent, ImportRun, ParentalConsent, Submission
+from .complaint import Complaint
 from .consent import ConsentEvent, ConsentState, Objection, Suppression
 from .mail import Campaign, MailLink, OutboxMessage
 from .organization import Organization
@@ -15,15 +17,17 @@ from .rights import (
     RequestSystemPart,
     RightsRequest,
 )
-from .staff import ApiKey, StaffSession, StaffUser
+from .staff import ApiKey, StaffSession, StaffTotp, StaffUser
 from .subject import Record, Subject, SubjectContact
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "Breach",
     "Campaign",
     "ChangeNotice",
+    "Complaint",
     "ConsentEvent",
     "ConsentState",
     "CookieConsent",
@@ -44,6 +48,7 @@ __all__ = [
     "RightsRequest",
     "Sealed",
     "StaffSession",
+    "StaffTotp",
     "StaffUser",
     "Subject",
     "SubjectContact",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Id, IdMixin, OrganizationScoped, UTCDateTime, utcnow
+from .base import Base, Id, IdMixin, OrganizationScoped, Sealed, UTCDateTime, utcnow
 
 
 class StaffUser(IdMixin, OrganizationScoped, Base):
@@ -22,6 +22,23 @@ class StaffUser(IdMixin, OrganizationScoped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffTotp(IdMixin, OrganizationScoped, Sealed, Base):
+    """A staff member's TOTP secret (sealed), once set up; ``last_step`` refuses a code
+    used twice."""
+
+    __tablename__ = "staff_totp"
+
+    user_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("staff_users.id", ondelete="CASCADE"), unique=True
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, doc="None while being set up: not asked at login until confirmed")
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+
+    def sealed_context(self) -> str:
+        return f"totp:{self.organization_id}:{self.user_id}"
 
 
 class StaffSession(IdMixin, OrganizationScoped, Base):

@@ -43,6 +43,7 @@ DEFAULT_ROLES: tuple[Role, ...] = (
             "edit_subjects",
             "handle_requests",
             "manage_breaches",
+            "handle_complaints",
             "manage_policy",
             "send_campaigns",
             "read_outbox",

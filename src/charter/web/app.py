@@ -13,9 +13,11 @@ from sqlalchemy import text
 
 from .. import jobs
 from ..accounts import pages as account_pages
+from ..breaches import pages as breach_pages
 from ..collect import endpoints as collect_endpoints
 from ..collect import pages as collect_pages
 from ..collect.fields import SubmissionInvalid
+from ..complaints import pages as complaint_pages
 from ..consent import endpoints as consent_endpoints
 from ..consent import pages as consent_pages
 from ..cookies import endpoints as cookie_endpoints
@@ -26,6 +28,7 @@ from ..newsletter import endpoints as newsletter_endpoints
 from ..newsletter import pages as newsletter_pages
 from ..newsletter import staff_pages as newsletter_staff_pages
 from ..portal import pages as portal_pages
+from ..processors import pages as processor_pages
 from ..publication import pages as publication_pages
 from ..publication import staff_pages as publication_staff_pages
 from ..rights import endpoints as rights_endpoints
@@ -45,6 +48,9 @@ ROUTERS = (
     newsletter_pages.router,
     publication_pages.router,
     publication_staff_pages.router,
+    breach_pages.router,
+    complaint_pages.router,
+    processor_pages.router,
     consent_pages.router,
     collect_pages.router,
     newsletter_endpoints.router,

@@ -1,0 +1,1 @@
+"""The breach register (Art. 33-34)."""

@@ -1,0 +1,1 @@
+"""Complaints from people and supervisory authorities."""

@@ -1,0 +1,1 @@
+"""The register of processors and sub-processors, from the policy."""
