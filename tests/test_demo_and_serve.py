@@ -53,7 +53,7 @@ def test_demo_prepares_everything_and_prints_a_working_login(
         response = client.post("/login", data={"email": email, "password": password,
                                                "csrf_token": token.group(1)})
         assert response.status_code == 200
-        assert "CALL INTERNATIONAL" in response.text and "12 <span>subjects" in response.text
+        assert "CALL INTERNATIONAL" in response.text and "12 <span>people" in response.text
         outbox = client.get("/outbox")  # no SMTP server: the demo's campaign waits, readable
         assert outbox.status_code == 200 and "campaign" in outbox.text
         queue = client.get("/requests")  # sample requests, one of them overdue

@@ -42,7 +42,7 @@ def test_login_opens_a_session_with_safe_cookie(client: TestClient, staff: str) 
     assert "SameSite=strict" in cookie
     page = client.get("/")
     assert page.status_code == 200
-    assert "Test Language School SRL" in page.text and "Chain intact" in page.text
+    assert "Test Language School SRL" in page.text and "Requests by deadline" in page.text
 
 
 def test_pages_need_a_login(client: TestClient) -> None:

@@ -4,6 +4,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from charter.cli import main
+from charter.runtime import Runtime
 
 
 def test_health(client: TestClient) -> None:
@@ -45,3 +46,20 @@ def test_api_keys_and_scopes(client: TestClient, cli_args: list[str]) -> None:
     assert denied.status_code == 403
     again = runner.invoke(main, [*cli_args, "apikey", "add", "crm", "--scope", "admin"])
     assert again.exit_code == 5 and "already exists" in again.output
+
+
+def test_behind_tls_hsts_and_secure_cookies(runtime: Runtime) -> None:
+    from charter.runtime import open_runtime
+    from charter.web.app import create_app
+
+    from ..factories import staff_login
+
+    secure = open_runtime(runtime.settings.model_copy(update={"secure_cookies": True}),
+                          engine=runtime.engine)
+    with TestClient(create_app(secure), base_url="https://127.0.0.1") as client:
+        headers = client.get("/login").headers
+        assert headers["strict-transport-security"].startswith("max-age=31536000")
+        assert "Secure" in headers["set-cookie"]  # the login form's token
+        staff_login(client, secure, "dpo")
+        session_cookie = next(c for c in client.cookies.jar if c.name == "charter_session")
+        assert session_cookie.secure

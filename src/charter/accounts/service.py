@@ -85,6 +85,17 @@ def set_password(
     )
 
 
+def change_own_password(session: CharterSession, runtime: Runtime, user: StaffUser, *,
+                        current: str, new: str) -> None:
+    """From the account page: the current password first, so an unattended open session is
+    not enough to take the account over."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput("current password: not the right one") from None
+    set_password(session, runtime, user, new, actor=f"staff:{user.id}")
+
+
 class LoginFailed(InvalidInput):
     """One message for every failure: it must not reveal which accounts exist."""
 
@@ -92,26 +103,34 @@ class LoginFailed(InvalidInput):
 def authenticate(
     session: CharterSession, runtime: Runtime, *, email: str, password: str
 ) -> StaffUser:
+    """The password step; the caller opens the session (or asks for the code first)."""
     org = runtime.organization_id
     user = repository.user_by_email(session, org, email.strip().lower())
-    now = utcnow()
     if user is None or not user.active:
         _hasher.hash(password)  # same cost as a real check: timing says nothing
         raise LoginFailed("wrong e-mail or password")
-    if user.locked_until and user.locked_until > now:
+    if is_locked(user):
         record_event(session, org, actor=f"staff:{user.id}", action="staff.login_locked")
         raise LoginFailed("wrong e-mail or password")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        record_event(session, org, actor=f"staff:{user.id}", action="staff.login_failed")
+        failed_attempt(session, runtime, user)
         raise LoginFailed("wrong e-mail or password") from None
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    record_event(session, org, actor=f"staff:{user.id}", action="staff.login")
     return user
+
+
+def is_locked(user: StaffUser) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def failed_attempt(session: CharterSession, runtime: Runtime, user: StaffUser, *,
+                   action: str = "staff.login_failed") -> None:
+    """A wrong password or a wrong code: both count towards the lockout."""
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until, user.failed_logins = utcnow() + LOCKOUT, 0
+    record_event(session, runtime.organization_id, actor=f"staff:{user.id}", action=action)
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,10 @@ class NewSession:
 
 
 def open_session(session: CharterSession, runtime: Runtime, user: StaffUser) -> NewSession:
+    """The login is complete (password, and the code when two-step login is on)."""
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
+    record_event(session, runtime.organization_id, actor=f"staff:{user.id}",
+                 action="staff.login")
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         StaffSession(

@@ -1,5 +1,5 @@
 """Audit log."""
 
-from .service import ChainReport, record_event, verify_chain
+from .service import ChainReport, record_event, verify_and_record, verify_chain
 
-__all__ = ["ChainReport", "record_event", "verify_chain"]
+__all__ = ["ChainReport", "record_event", "verify_and_record", "verify_chain"]

@@ -46,3 +46,25 @@ def events_about(session: CharterSession, organization_id: int, target: str) -> 
         AuditEvent.organization_id == organization_id, AuditEvent.target == target
     )
     return list(session.scalars(statement.order_by(AuditEvent.seq)))
+
+
+def search_events(session: CharterSession, organization_id: int, *, actor: str = "",
+                  action: str = "", target: str = "", before_seq: int | None = None,
+                  limit: int = 100) -> list[AuditEvent]:
+    """Newest first; ``action`` matches a prefix ("request." for every request event)."""
+    statement = select(AuditEvent).where(AuditEvent.organization_id == organization_id)
+    if actor:
+        statement = statement.where(AuditEvent.actor == actor)
+    if action:
+        statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))
+    if target:
+        statement = statement.where(AuditEvent.target == target)
+    if before_seq is not None:
+        statement = statement.where(AuditEvent.seq < before_seq)
+    return list(session.scalars(statement.order_by(AuditEvent.seq.desc()).limit(limit)))
+
+
+def last_verification(session: CharterSession, organization_id: int) -> AuditEvent | None:
+    statement = select(AuditEvent).where(AuditEvent.organization_id == organization_id,
+                                         AuditEvent.action == "audit.verified")
+    return session.scalars(statement.order_by(AuditEvent.seq.desc()).limit(1)).first()

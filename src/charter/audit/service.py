@@ -124,3 +124,14 @@ def verify_chain(session: CharterSession, organization_id: int) -> ChainReport:
         expected_prev, expected_seq, last_id = event.hash, event.seq + 1, event.id
         checked += 1
     return ChainReport(checked, head_hash=expected_prev)
+
+
+def verify_and_record(session: CharterSession, organization_id: int, *, actor: str
+                      ) -> ChainReport:
+    """Check the whole chain and write the result into it (the nightly job, and on demand
+    from the Portal)."""
+    report = verify_chain(session, organization_id)
+    record_event(session, organization_id, actor=actor, action="audit.verified",
+                 details={"checked": report.checked, "intact": report.intact,
+                          "broken_at": report.broken_at})
+    return report

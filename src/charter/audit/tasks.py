@@ -5,7 +5,7 @@ from typing import Any
 from huey import Huey, crontab
 
 from ..jobs import current_runtime
-from .service import record_event, verify_chain
+from .service import verify_and_record
 
 
 def register(queue: Huey) -> dict[str, Any]:
@@ -14,18 +14,6 @@ def register(queue: Huey) -> dict[str, Any]:
         """Daily proof that the log is intact, itself written into the log."""
         runtime = current_runtime()
         with runtime.transaction() as session:
-            report = verify_chain(session, runtime.organization_id)
-            record_event(
-                session,
-                runtime.organization_id,
-                actor="system",
-                action="audit.verified",
-                details={
-                    "checked": report.checked,
-                    "intact": report.intact,
-                    "broken_at": report.broken_at,
-                },
-            )
-            return report.intact
+            return verify_and_record(session, runtime.organization_id, actor="system").intact
 
     return {"audit.verify_chain": verify_chain_task}

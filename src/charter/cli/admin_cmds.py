@@ -7,8 +7,11 @@ import secrets
 import click
 from rich.progress import Progress
 
+from ..accounts.repository import user_by_email
 from ..accounts.service import API_SCOPES, add_api_key, add_staff_user
+from ..accounts.totp import turn_off
 from ..audit import verify_chain
+from ..errors import NotFound
 from ..keys.service import check_rotatable, rotate_keys
 from ..runtime import open_runtime
 from . import main, settings_from
@@ -37,6 +40,21 @@ def user_add(ctx: click.Context, email: str, role: str, password: str | None) ->
     click.echo(f"added {email.lower()} as {role}")
     if password is None:
         click.echo(f"password: {chosen}")
+
+
+@user.command("totp-off")
+@click.argument("email")
+@click.pass_context
+def user_totp_off(ctx: click.Context, email: str) -> None:
+    """Turn off two-step login for a user who lost their authenticator (they set it up again
+    from their account page)."""
+    runtime = open_runtime(settings_from(ctx))
+    with runtime.transaction() as session:
+        found = user_by_email(session, runtime.organization_id, email.strip().lower())
+        if found is None:
+            raise NotFound(f"no staff user {email}")
+        turn_off(session, runtime, found, code=None, actor="cli")
+    click.echo(f"two-step login is off for {email.lower()}")
 
 
 @main.group()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -12,25 +11,20 @@ import uvicorn
 from .. import jobs
 from ..db import make_engine, upgrade
 from ..errors import EnvironmentProblem
+from ..logs import configure_logging
 from ..runtime import Runtime, open_runtime
-from ..settings import SERVER_SETTINGS, Settings
+from ..settings import SERVER_SETTINGS
 from . import main, settings_from
 from .context import settings_options
 
 DEMO_EXAMPLE = "call-international"
 
 
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-
-
 def _serve(runtime: Runtime) -> None:
     from ..web.app import create_app
 
     settings = runtime.settings
-    _configure_logging(settings)
+    configure_logging(settings.log_level)
     app = create_app(runtime, run_jobs=True)
     # uvicorn's access log prints client addresses: ours (charter.access) does not.
     uvicorn.run(
@@ -59,7 +53,7 @@ def worker(ctx: click.Context, workers: int) -> None:
             "no CHARTER_REDIS_URL: without Redis, jobs run inside "
             "`charter serve` and no worker is needed"
         )
-    _configure_logging(settings)
+    configure_logging(settings.log_level)
     jobs.bind_runtime(open_runtime(settings))
     queue = jobs.build_queue(settings)
     jobs.bind_queue(queue)

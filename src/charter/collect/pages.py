@@ -18,7 +18,7 @@ from ..models import utcnow
 from ..policy import Policy
 from ..policy.processing import CollectionPoint
 from ..runtime import Runtime
-from ..web.deps import TRANSACTION, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import (
     evidence_of,
     form_token_matches,
@@ -37,7 +37,7 @@ from .fields import (
 from .minors import confirm_parental_consent, waiting_for
 from .service import Signals, collection_point, submit
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 INPUT_KIND = {"email": "email", "phone": "tel", "date": "date", "integer": "number",
               "boolean": "checkbox", "text": "textarea", "url": "url", "choice": "select",
               "country": "select"}

@@ -17,7 +17,7 @@ from ..runtime import Runtime
 from ..subjects import contact_of
 from ..subjects.repository import subject_by_id
 from ..subjects.service import valid_email
-from ..web.deps import TRANSACTION, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, evidence_of, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
 from . import repository
@@ -25,7 +25,7 @@ from .preferences import mail_preferences_link
 from .receipts import consent_receipt
 from .service import consent_channels, record_consent
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 CHANNEL_LABELS = {"email": N_("by e-mail"), "phone": N_("by phone"), "sms": N_("by SMS"),
                   "post": N_("by post")}
 

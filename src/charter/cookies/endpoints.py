@@ -15,13 +15,13 @@ from ..db import CharterSession
 from ..errors import InvalidInput, NotFound
 from ..i18n import gettext_for
 from ..policy.text import Language
-from ..web.deps import TRANSACTION, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.templating import page_language, render
 from ..wording import COOKIE_WORDS, cookie_lifetime_words
 from .banner import banner_config
 from .service import Choice, log_choice
 
-router = APIRouter(tags=["cookies"])
+router = APIRouter(tags=["cookies"], dependencies=[PUBLIC])  # the banner, for anyone
 BANNER_JS = Path(__file__).resolve().parent.parent / "web" / "static" / "consent-banner.js"
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, IdMixin, OrganizationScoped, UTCDateTime, utcnow
@@ -14,7 +14,9 @@ class AuditEvent(IdMixin, OrganizationScoped, Base):
 
     __tablename__ = "audit_events"
     # Two writers racing for the same place in the chain: one of them fails and retries.
-    __table_args__ = (UniqueConstraint("organization_id", "seq", name="uq_audit_events_seq"),)
+    # A request's timeline and a person's trail are read by target.
+    __table_args__ = (UniqueConstraint("organization_id", "seq", name="uq_audit_events_seq"),
+                      Index("ix_audit_events_target", "organization_id", "target"))
 
     seq: Mapped[int] = mapped_column(BigInteger)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

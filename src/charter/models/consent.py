@@ -16,7 +16,9 @@ class ConsentEvent(IdMixin, OrganizationScoped, Sealed, Base):
     address, user agent, a written agreement, a note) is sealed; the receipt id is public."""
 
     __tablename__ = "consent_events"
-    __table_args__ = (Index("ix_consent_events_subject", "subject_id", "organization_id"),)
+    __table_args__ = (Index("ix_consent_events_subject", "subject_id", "organization_id"),
+                      # the dashboard's trend reads the last weeks of the ledger
+                      Index("ix_consent_events_time", "organization_id", "occurred_at"))
 
     receipt_id: Mapped[str] = mapped_column(String(36), unique=True)
     subject_id: Mapped[int] = mapped_column(Id, ForeignKey("subjects.id", ondelete="CASCADE"))

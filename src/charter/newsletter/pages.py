@@ -12,7 +12,7 @@ from ..i18n import gettext_for
 from ..mail.links import resolve
 from ..subjects.repository import subject_by_id
 from ..subjects.service import valid_email
-from ..web.deps import TRANSACTION, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, evidence_of, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
 from .service import (
@@ -24,7 +24,7 @@ from .service import (
     unsubscribe,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 
 
 def _message(request: Request, language: str, title: str, text: str, status: int = 200,

@@ -12,13 +12,13 @@ from ..db import CharterSession
 from ..i18n import gettext_for
 from ..models import PolicyVersion
 from ..policy.diff import PolicyChange
-from ..web.deps import TRANSACTION, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import evidence_of
 from ..web.templating import link_gone, page_language, render
 from . import repository
 from .service import answer, describe, published_policy, render_notices, respondent
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 
 
 def _show(request: Request, version: PolicyVersion | None, language: str) -> Response:

@@ -24,6 +24,7 @@ from ..dates import local_date
 from ..db import CharterSession
 from ..errors import Conflict, InvalidInput
 from ..i18n import N_, gettext_for, local_text
+from ..logs import failure
 from ..mail.service import queue_message
 from ..models import RequestSystemPart, RightsRequest, utcnow
 from ..policy.processing import System
@@ -190,8 +191,8 @@ def retry_failed_parts(session: CharterSession, runtime: Runtime) -> int:
             with session.begin_nested():  # one request failing leaves the others be
                 _ask(session, runtime, request, part, system)
                 finish_if_answered(session, runtime, request, actor="system")
-        except Exception:
-            log.exception("request %s: could not finish", request.reference)
+        except Exception as exc:  # by type and place only: the message may quote data
+            log.warning("request %s: could not finish (%s)", request.reference, failure(exc))
         retried += 1
     return retried
 

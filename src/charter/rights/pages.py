@@ -11,7 +11,7 @@ from ..errors import InvalidInput
 from ..i18n import gettext_for
 from ..policy.commitments import ALL_RIGHTS
 from ..subjects.service import valid_email
-from ..web.deps import TRANSACTION, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
 from .exports import open_export
@@ -25,7 +25,7 @@ from .intake import (
     verify_by_link,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 
 
 def _deadline_words(request: Request, language: str) -> str:

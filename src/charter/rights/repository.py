@@ -165,3 +165,11 @@ def live_exports_for(session: CharterSession, organization_id: int, email_index:
                         RightsRequest.email_index == email_index,
                         ExportFile.deleted_at.is_(None)))
     return list(session.scalars(statement))
+
+
+def requests_of(session: CharterSession, organization_id: int, subject_id: int
+                ) -> list[RightsRequest]:
+    """A person's requests, newest first (their page in the Portal)."""
+    statement = select(RightsRequest).where(RightsRequest.organization_id == organization_id,
+                                            RightsRequest.subject_id == subject_id)
+    return list(session.scalars(statement.order_by(RightsRequest.id.desc())))

@@ -6,6 +6,7 @@ from typing import Any
 from huey import Huey, crontab
 
 from ..jobs import current_runtime
+from ..logs import failure
 from .exports import delete_expired_exports
 from .fulfilment import lift_due_restrictions, retry_failed_parts
 from .intake import expire_unverified, forget_rate_events
@@ -34,8 +35,9 @@ def register(queue: Huey) -> dict[str, Any]:
             try:
                 with runtime.transaction() as session:
                     done += step(session, runtime)
-            except Exception:
-                log.exception("rights housekeeping: %s failed", step.__name__)
+            except Exception as exc:
+                log.warning("rights housekeeping: %s failed (%s)", step.__name__,
+                            failure(exc))
         return done
 
     return {"rights.remind_staff": remind_staff_task, "rights.housekeeping": housekeeping_task}

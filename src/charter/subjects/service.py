@@ -199,10 +199,12 @@ def view_subject(
     *,
     allowed_categories: set[str] | None,
     actor: str,
+    also_shown: list[str] | None = None,
 ) -> SubjectView:
     """Decrypt what the viewer's role may see, and write down that they saw it.
 
-    ``allowed_categories=None`` means every category (admin, DPO).
+    ``allowed_categories=None`` means every category (admin, DPO); ``also_shown`` names
+    what else the page showed (consents, requests), for the audit event.
     """
     org = runtime.organization_id
     subject = repository.subject_by_id(session, org, subject_id)
@@ -223,6 +225,7 @@ def view_subject(
         actor=actor,
         action="subject.viewed",
         target=f"subject:{subject.id}",
-        details={"categories": sorted(view.records)},
+        details={"categories": sorted(view.records),
+                 **({"also": also_shown} if also_shown else {})},
     )
     return view

@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from .. import jobs
-from ..accounts import pages as account_pages
+from ..accounts import account_pages, login_pages
+from ..audit import pages as audit_pages
 from ..breaches import pages as breach_pages
 from ..collect import endpoints as collect_endpoints
 from ..collect import pages as collect_pages
@@ -35,12 +36,16 @@ from ..rights import endpoints as rights_endpoints
 from ..rights import pages as rights_pages
 from ..rights import staff_pages as rights_staff_pages
 from ..runtime import Runtime
-from .deps import LoginRequired, api_key, runtime_of
+from ..subjects import staff_pages as subject_pages
+from .deps import PUBLIC, LoginRequired, api_key, runtime_of
 from .security import SecurityHeaders
 
 ROUTERS = (
+    login_pages.router,
     account_pages.router,
     portal_pages.router,
+    audit_pages.router,
+    subject_pages.router,
     mail_pages.router,
     newsletter_staff_pages.router,
     rights_pages.router,  # before the staff pages: /requests/new is not a reference
@@ -113,7 +118,7 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
     async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get("/healthz", tags=["operations"], dependencies=[PUBLIC])
     def healthz(request: Request) -> dict[str, str]:
         """Liveness and readiness: the database answers and the policy is loaded."""
         with runtime_of(request).engine.connect() as connection:

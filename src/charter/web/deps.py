@@ -83,6 +83,7 @@ def api_key(scope: str):  # type: ignore[no-untyped-def]
             raise HTTPException(403, f"this API key lacks the {scope!r} scope")
         return key
 
+    dependency.charter_scope = scope  # type: ignore[attr-defined]  # read by web.access
     return dependency
 
 
@@ -95,7 +96,16 @@ def require(action: str):  # type: ignore[no-untyped-def]
             raise HTTPException(403, f"your role may not {action.replace('_', ' ')}")
         return staff
 
+    dependency.charter_action = action  # type: ignore[attr-defined]  # read by web.access
     return dependency
+
+
+def public() -> None:
+    """Marks a route anyone may call (a visitor, a person following a mailed link): every
+    route says who may call it, and a test fails for one that does not."""
+
+
+PUBLIC = Depends(public)
 
 
 def check_csrf(staff: Staff, submitted: str) -> None:

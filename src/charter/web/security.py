@@ -1,4 +1,5 @@
-"""Security headers, and an access log that carries no personal data (no IP, no query).
+"""Security headers, an access log that carries no personal data (no IP, no query), and the
+last catch for errors, logged without their message.
 
 A plain ASGI middleware: it only touches the response's start message, so it costs next to
 nothing per request (Starlette's BaseHTTPMiddleware would wrap every body in a stream)."""
@@ -11,6 +12,8 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..logs import failure
 
 log = logging.getLogger("charter.access")
 
@@ -61,8 +64,26 @@ class SecurityHeaders:
                     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
             await send(message)
 
+        started_response = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            # Logged by type and place only, and not re-raised: the server would print the
+            # message and traceback, which may quote what the visitor sent.
+            status = 500
+            log.error("unhandled %s on %s %s", failure(exc), scope["method"],
+                      getattr(scope.get("route"), "path", "-"))
+            if not started_response:
+                await send_tracked({"type": "http.response.start", "status": 500,
+                                    "headers": [(b"content-type", b"text/plain")]})
+                await send_tracked({"type": "http.response.body",
+                                    "body": b"Internal error; it was logged without its data."})
         finally:
             route: Any = scope.get("route")
             log.info("%s %s %s %.1fms", scope["method"], getattr(route, "path", "-"), status,

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-25 13:55:18.456617
+Create Date: 2026-11-25 14:02:38.985742
 """
 
 from __future__ import annotations
@@ -151,8 +151,22 @@ def upgrade() -> None:
             batch_op.f("ix_staff_totp_organization_id"), ["organization_id"], unique=False
         )
 
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_events_target", ["organization_id", "target"], unique=False)
+
+    with op.batch_alter_table("consent_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_consent_events_time", ["organization_id", "occurred_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("consent_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_consent_events_time")
+
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_events_target")
+
     with op.batch_alter_table("staff_totp", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_totp_organization_id"))
         batch_op.drop_index(batch_op.f("ix_staff_totp_key_id"))
