@@ -83,8 +83,8 @@ def test_a_whole_day_leaves_no_personal_data_in_the_logs(
     token = login_page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post("/login", data={"email": EMAIL, "password": "wrong password",
                                        "csrf_token": token}).status_code == 401
-    staff_login(client, runtime, "dpo")
-    assert client.get("/subjects", params={"q": EMAIL}).status_code == 200
+    csrf = staff_login(client, runtime, "dpo")
+    assert client.post("/subjects", data={"q": EMAIL, "csrf_token": csrf}).status_code == 200
     runtime.connectors["accounting"] = DownAccounting()
     request = ask_and_confirm(client, runtime, inbox, "access", EMAIL)
     with runtime.transaction() as session:

@@ -4,6 +4,7 @@ it is granted and nothing else; every search and view is audited without the dat
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -38,18 +39,23 @@ def _subscribed(runtime: Runtime, subject_id: int) -> None:
 def test_search_by_email_or_phone_finds_the_person(client: TestClient,
                                                     runtime: Runtime) -> None:
     subject = person(runtime, email=EMAIL, billing=BILLING)
-    staff_login(client, runtime, "support")
-    found = client.get("/subjects", params={"q": "  Sophie.Peeters@example.org "})
+    csrf = staff_login(client, runtime, "support")
+
+    def search(query: str) -> Any:
+        return client.post("/subjects", data={"q": query, "csrf_token": csrf})
+
+    found = search("  Sophie.Peeters@example.org ")
     assert found.status_code == 200 and f'href="/subjects/{subject.id}"' in found.text
-    by_phone = client.get("/subjects", params={"q": "0470 12 34 56"})  # national format
+    by_phone = search("0470 12 34 56")  # national format
     assert f'href="/subjects/{subject.id}"' in by_phone.text
-    assert "Nobody with this address" in client.get(
-        "/subjects", params={"q": "sophie@example.org"}).text  # no partial match
-    bad = client.get("/subjects", params={"q": "sophie"})
+    assert "Nobody with this address" in search("sophie@example.org").text  # no partial
+    bad = search("sophie")
     assert bad.status_code == 422 and "whole e-mail address or phone number" in bad.text
     [first, second, _third] = _events(runtime, "subject.searched")
     assert json.loads(first.details) == {"by": "email", "found": 1}
     assert EMAIL not in (first.details or "") and "0470" not in (second.details or "")
+    assert client.post("/subjects", data={"q": EMAIL, "csrf_token": "forged"}
+                       ).status_code == 400
 
 
 def test_a_billing_clerk_sees_billing_data_and_nothing_else(client: TestClient,
@@ -95,5 +101,5 @@ def test_roles_without_the_right_get_nothing(client: TestClient, runtime: Runtim
     subject = person(runtime, email=EMAIL)
     staff_login(client, runtime, "viewer")
     assert client.get(f"/subjects/{subject.id}").status_code == 403
-    assert client.get("/subjects", params={"q": EMAIL}).status_code == 403
+    assert client.post("/subjects", data={"q": EMAIL}).status_code == 403
     assert _events(runtime, "subject.viewed") == []

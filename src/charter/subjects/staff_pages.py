@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..audit import record_event
@@ -18,7 +18,7 @@ from ..models import Subject
 from ..policy import Policy
 from ..rights import repository as rights
 from ..runtime import Runtime
-from ..web.deps import TRANSACTION, Staff, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .service import contact_of, valid_email, view_subject
@@ -36,6 +36,8 @@ def role_categories(policy: Policy, role_id: str) -> set[str] | None:
 
 def _search(session: CharterSession, runtime: Runtime, query: str) -> list[Subject]:
     org = runtime.organization_id
+    if not query:
+        raise InvalidInput("search: a whole e-mail address or phone number")
     if "@" in query:
         index = runtime.blind_index.email(valid_email(query))
         found = repository.subject_by_email_index(session, org, index)
@@ -48,12 +50,18 @@ def _search(session: CharterSession, runtime: Runtime, query: str) -> list[Subje
 
 
 @router.get("/subjects", response_class=HTMLResponse)
-def search(request: Request, q: str = "", staff: Staff = Depends(require("view_subjects")),
+def search_form(request: Request, staff: Staff = Depends(require("view_subjects"))) -> Response:
+    return render_staff(request, staff, "subjects/search.html", {"query": "", "found": None})
+
+
+@router.post("/subjects", response_class=HTMLResponse)
+def search(request: Request, q: str = Form(""), csrf_token: str = Form(""),
+           staff: Staff = Depends(require("view_subjects")),
            session: CharterSession = TRANSACTION) -> Response:
+    """A POST, so the address never sits in a URL (proxy logs, browser history)."""
+    check_csrf(staff, csrf_token)
     runtime = runtime_of(request)
     query = q.strip()
-    if not query:
-        return render_staff(request, staff, "subjects/search.html", {"query": "", "found": None})
     try:
         found = _search(session, runtime, query)
     except InvalidInput as exc:
