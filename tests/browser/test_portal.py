@@ -115,3 +115,36 @@ def test_an_access_request_from_receipt_to_download(browser: Any, live: LiveServ
     finally:
         visitor.close()
         staff.close()
+
+
+def test_logging_a_breach_and_notifying_the_authority(browser: Any, live: LiveServer,
+                                                      full_runtime: Runtime) -> None:
+    email = _staff(full_runtime)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        _log_in(page, live.url, email)
+        page.get_by_role("link", name="Breaches", exact=True).click()
+        page.get_by_role("link", name="Record a breach").click()
+        page.locator("#nature-confidentiality").check()
+        page.locator("#category-contact").check()
+        page.get_by_label("people: approximate number concerned").fill("120")
+        page.get_by_label("description: what happened").fill(
+            "A laptop with the class lists was stolen from a car.")
+        page.get_by_label("consequences: likely consequences for the people").fill(
+            "Phishing mails using the students' names.")
+        page.get_by_role("button", name="Record the breach").click()
+        page.wait_for_url("**/breaches/B-*")
+        reference = page.url.rsplit("/", 1)[1]
+        assert page.get_by_text("left to notify the authority").first.is_visible()
+        draft = page.locator("pre.mail").filter(has_text="Data Protection Authority").first
+        assert "A laptop with the class lists" in draft.inner_text()
+        page.get_by_label("Risk to the people").select_option("risk")
+        page.get_by_role("button", name="Record the risk").click()
+        page.get_by_label("The authority's reference").fill("DPA-2026-118")
+        page.get_by_role("button", name="Record the notification to the authority").click()
+        assert page.get_by_text("notified after").first.is_visible()
+        page.get_by_role("link", name="Breaches", exact=True).click()
+        assert page.get_by_role("link", name=reference).is_visible()
+    finally:
+        context.close()

@@ -85,3 +85,18 @@ def test_each_role_sees_its_own_work(client: TestClient, runtime: Runtime) -> No
     page = client.get("/").text
     assert 'id="requests"' not in page and 'id="consent"' not in page
     assert 'id="retention"' in page
+
+
+def test_open_breaches_with_their_clock_and_open_complaints(client: TestClient,
+                                                            runtime: Runtime) -> None:
+    from ..breaches.helpers import recorded
+    from ..complaints.helpers import post_complaint
+
+    csrf = staff_login(client, runtime, "dpo")
+    reference = recorded(client, csrf, detected_hours_ago=80)
+    assert post_complaint(client, csrf).status_code == 303
+    page = client.get("/").text
+    breaches = page.split('id="breaches"')[1].split("</section>")[0]
+    assert reference in breaches and 'role="alert"' in breaches and "overdue by 8 h" in breaches
+    complaints = page.split('id="complaints"')[1].split("</section>")[0]
+    assert "1 <span>waiting for an answer</span>" in complaints and "1 overdue" in complaints

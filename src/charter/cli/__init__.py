@@ -45,6 +45,8 @@ def settings_from(ctx: click.Context, **more: Any) -> Settings:
 
 from . import (  # noqa: E402  (commands register on main)
     admin_cmds,
+    breach_cmds,
+    complaint_cmds,
     mail_cmds,
     notice_cmds,
     policy_cmds,
@@ -54,6 +56,8 @@ from . import (  # noqa: E402  (commands register on main)
 
 __all__ = [
     "admin_cmds",
+    "breach_cmds",
+    "complaint_cmds",
     "mail_cmds",
     "main",
     "notice_cmds",

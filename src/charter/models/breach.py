@@ -23,7 +23,7 @@ class Breach(IdMixin, OrganizationScoped, Sealed, Base):
         UTCDateTime, doc="when the organization became aware: the 72 hours start here")
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nature: Mapped[str] = mapped_column(
-        String(24), doc="confidentiality, integrity, availability (one or more, space-separated)")
+        String(48), doc="confidentiality, integrity, availability (one or more, space-separated)")
     categories: Mapped[str] = mapped_column(Text, default="", doc="data category ids, spaces")
     subjects_affected: Mapped[int | None] = mapped_column(Integer, doc="approximate number")
     records_affected: Mapped[int | None] = mapped_column(Integer, doc="approximate number")

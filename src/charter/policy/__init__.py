@@ -2,7 +2,8 @@
 
 from .commitments import Cookie, Minors, Rights, Role, Signals
 from .document import DEFAULT_ROLES, Policy
-from .lint import Finding, lint
+from .findings import Finding
+from .lint import lint
 from .loader import LoadedPolicy, LoadProblem, PolicyInvalid, load_policy, parse_policy
 from .organization import Organization
 from .processing import (

@@ -4,42 +4,16 @@ warnings are legal risks it can still run with. Each finding names its rule."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel
 
 from ._base import EEA
 from .commitments import ALL_RIGHTS
 from .document import Policy
-from .loader import LoadedPolicy, Location, key_path
+from .findings import Finding, error, warning
+from .lint_recipients import processor_findings, transfer_findings
+from .loader import LoadedPolicy, Location
 from .text import Text
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    location: Location
-    message: str
-    rule: str
-    line: int = 0
-    column: int = 0
-
-    def format(self, file: str) -> str:
-        return (
-            f"{file}:{self.line}:{self.column}: {self.severity}: {key_path(self.location)}: "
-            f"{self.message} [{self.rule}]"
-        )
-
-
-def _error(location: Location, message: str, rule: str) -> Finding:
-    return Finding("error", location, message, rule)
-
-
-def _warning(location: Location, message: str, rule: str) -> Finding:
-    return Finding("warning", location, message, rule)
 
 
 def _duplicate_ids(policy: Policy) -> Iterator[Finding]:
@@ -58,7 +32,7 @@ def _duplicate_ids(policy: Policy) -> Iterator[Finding]:
         seen: set[str] = set()
         for i, item in enumerate(getattr(policy, section)):
             if item.id in seen:
-                yield _error(
+                yield error(
                     (section, i, "id"),
                     f"id {item.id!r} is declared twice",
                     "Charter: ids are unique",
@@ -77,7 +51,7 @@ def _references(policy: Policy) -> Iterator[Finding]:
     def check(ids: list[str], known: set[str], kind: str, where: Location) -> Iterator[Finding]:
         for j, ref in enumerate(ids):
             if ref not in known:
-                yield _error((*where, j), f"{kind} {ref!r} is not declared", rule)
+                yield error((*where, j), f"{kind} {ref!r} is not declared", rule)
 
     for i, p in enumerate(policy.purposes):
         yield from check(p.categories, categories, "data category", ("purposes", i, "categories"))
@@ -89,7 +63,7 @@ def _references(policy: Policy) -> Iterator[Finding]:
             ("purposes", i, "subject_categories"),
         )
         if p.retention and p.retention not in rules:
-            yield _error(
+            yield error(
                 ("purposes", i, "retention"),
                 f"retention rule {p.retention!r} is not declared",
                 rule,
@@ -120,7 +94,7 @@ def _references(policy: Policy) -> Iterator[Finding]:
         known = categories | {"*"}
         yield from check(role.categories, known, "data category", ("roles", i, "categories"))
     if policy.newsletter and policy.newsletter.purpose not in purposes:
-        yield _error(
+        yield error(
             ("newsletter", "purpose"),
             f"purpose {policy.newsletter.purpose!r} is not declared",
             rule,
@@ -130,31 +104,31 @@ def _references(policy: Policy) -> Iterator[Finding]:
 def _purposes(policy: Policy) -> Iterator[Finding]:
     for i, p in enumerate(policy.purposes):
         if p.legal_basis is None:
-            yield _error(
+            yield error(
                 ("purposes", i),
                 f"purpose {p.id!r} has no legal basis",
                 "Art. 6(1): processing needs a legal basis",
             )
         if p.retention is None:
-            yield _error(
+            yield error(
                 ("purposes", i),
                 f"purpose {p.id!r} has no retention rule",
                 "Art. 5(1)(e): storage limitation",
             )
         if p.legal_basis == "legitimate_interests" and p.legitimate_interest is None:
-            yield _warning(
+            yield warning(
                 ("purposes", i, "legal_basis"),
                 f"purpose {p.id!r} rests on legitimate interests that are not named",
                 "Art. 13(1)(d): the legitimate interests must be stated",
             )
         if p.legal_basis == "consent" and not policy.rights.withdrawal_channels:
-            yield _error(
+            yield error(
                 ("rights", "withdrawal_channels"),
                 f"purpose {p.id!r} rests on consent but there is no way to withdraw it",
                 "Art. 7(3): withdrawing must be as easy as giving consent",
             )
         if (p.marketing or p.targeted_advertising) and p.legal_basis == "contract":
-            yield _warning(
+            yield warning(
                 ("purposes", i, "legal_basis"),
                 f"marketing purpose {p.id!r} rests on the contract",
                 "Art. 6(1)(b): marketing is not necessary for a contract",
@@ -167,19 +141,19 @@ def _collection(policy: Policy) -> Iterator[Finding]:
             where: Location = ("collection_points", i, "fields", j)
             category = policy.category(f.category) if f.category else None
             if f.category is None:
-                yield _error(
+                yield error(
                     where,
                     f"field {f.name!r} is collected but mapped to no category",
                     "Art. 30(1)(c): every collected item belongs to a category",
                 )
             elif category is None:
-                yield _error(
+                yield error(
                     (*where, "category"),
                     f"data category {f.category!r} is not declared",
                     "Art. 30(1): the record names what it refers to",
                 )
             elif category.fields and f.category_field not in category.field_names():
-                yield _error(
+                yield error(
                     where,
                     f"field {f.category_field!r} is not a field of category {category.id!r}",
                     "Art. 30(1)(c): every collected item belongs to a category",
@@ -187,56 +161,37 @@ def _collection(policy: Policy) -> Iterator[Finding]:
     used = {c for p in policy.purposes for c in p.categories}
     for i, c in enumerate(policy.data_categories):
         if c.id not in used:
-            yield _warning(
+            yield warning(
                 ("data_categories", i),
                 f"category {c.id!r} is used by no purpose",
                 "Art. 5(1)(c): data minimisation",
             )
         if c.special and c.art9_condition is None:
-            yield _warning(
+            yield warning(
                 ("data_categories", i, "special"),
                 f"special-category data {c.id!r} has no Art. 9(2) condition",
                 "Art. 9(1): special categories are prohibited unless 9(2) applies",
             )
 
 
-def _transfers(policy: Policy) -> Iterator[Finding]:
-    for i, r in enumerate(policy.recipients):
-        outside = [c for c in r.all_countries() if c not in EEA]
-        if outside and r.transfer_mechanism is None:
-            yield _warning(
-                ("recipients", i),
-                f"{r.name} receives data in {', '.join(outside)} with no transfer mechanism",
-                "Art. 44-49: transfers outside the EEA need a safeguard",
-            )
-    if policy.claims.transfers_outside_eea is False and any(
-        c not in EEA for r in policy.recipients for c in r.all_countries()
-    ):
-        yield _warning(
-            ("claims", "transfers_outside_eea"),
-            "the notice says data stays in the EEA, but a recipient is outside it",
-            "Art. 13(1)(f) and Art. 5(1)(a): transparency",
-        )
-
-
 def _contacts_and_minors(policy: Policy) -> Iterator[Finding]:
     org = policy.organization
     if org.privacy_email is None and org.dpo is None and policy.rights.request_email is None:
-        yield _warning(
+        yield warning(
             ("organization",),
             "no privacy contact e-mail and no DPO",
             "Art. 13(1)(a)-(b): contact details of the controller",
         )
     missing = [right for right in ALL_RIGHTS if right not in policy.rights.offered]
     if missing:
-        yield _warning(
+        yield warning(
             ("rights", "offered"),
             f"the notice does not offer the right(s) of {', '.join(missing)}",
             "Art. 13(2)(b)-(c): the notice names each right of the data subject",
         )
     minors = policy.minors
     if minors and org.country in EEA and not 13 <= minors.minimum_age <= 16:
-        yield _warning(
+        yield warning(
             ("minors", "minimum_age"),
             f"minimum age {minors.minimum_age} is outside 13-16",
             "Art. 8(1): the digital age of consent is 13 to 16 in the EU",
@@ -247,38 +202,38 @@ def _contradictions(policy: Policy) -> Iterator[Finding]:
     claims, rule = policy.claims, "Art. 5(1)(a) and Art. 12(1): transparency"
     if claims.uses_cookies is False and policy.cookies:
         names = ", ".join(c.name for c in policy.cookies[:4])
-        yield _warning(
+        yield warning(
             ("claims", "uses_cookies"),
             f"the notice says no cookies are used, yet cookies are declared ({names})",
             rule,
         )
     if claims.sells_personal_data is False and any(p.sale_or_sharing for p in policy.purposes):
-        yield _warning(
+        yield warning(
             ("claims", "sells_personal_data"),
             "the notice says data is not sold or shared, yet a purpose is flagged sale_or_sharing",
             rule,
         )
     third_party_ads = any(c.party == "third" and c.category == "marketing" for c in policy.cookies)
     if policy.signals.honour_dnt and (claims.allows_third_party_tracking or third_party_ads):
-        yield _warning(
+        yield warning(
             ("signals", "honour_dnt"),
             "Do Not Track is honoured, yet third parties track behaviour on the site",
             rule,
         )
     if claims.consent_by_use:
-        yield _warning(
+        yield warning(
             ("claims", "consent_by_use"),
             "the notice treats using the site or giving data as consent",
             "Art. 4(11) and Art. 7(2): consent is a specific, informed and unambiguous act",
         )
     if claims.disclaims_breach_liability:
-        yield _warning(
+        yield warning(
             ("claims", "disclaims_breach_liability"),
             "the notice disclaims liability for security breaches",
             "Art. 24, 32 and 82: the duty to secure data and the liability cannot be waived",
         )
     if claims.immediate_effect_of_changes and policy.changes.notice_window_days > 0:
-        yield _warning(
+        yield warning(
             ("claims", "immediate_effect_of_changes"),
             "changes are said to apply at once, yet an objection window is declared",
             rule,
@@ -298,7 +253,7 @@ def _translations(policy: Policy) -> Iterator[Finding]:
                 given = {policy.languages.default}
             missing = sorted(wanted - given)
             if missing:
-                yield _warning(
+                yield warning(
                     here,
                     f"no {', '.join(missing)} translation; the "
                     f"{policy.languages.default} text will be shown",
@@ -322,7 +277,8 @@ def lint(loaded: LoadedPolicy) -> list[Finding]:
         *_references(policy),
         *_purposes(policy),
         *_collection(policy),
-        *_transfers(policy),
+        *transfer_findings(policy),
+        *processor_findings(policy),
         *_contacts_and_minors(policy),
         *_contradictions(policy),
         *_translations(policy),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 
 from ._base import CountryCode, Identifier, Strict
 from .text import Duration, Text
@@ -165,13 +167,34 @@ class Recipient(Strict):
         default_factory=list, description="further countries where the recipient processes"
     )
     transfer_mechanism: TransferMechanism | None = None
-    agreement_signed: str | None = Field(default=None, description="date of the DPA, YYYY-MM-DD")
+    processor_of: Identifier | None = Field(
+        default=None, description="for a sub-processor: the id of the processor that engaged it"
+    )
+    agreement_signed: str | None = Field(
+        default=None, description="date of the data-processing agreement (Art. 28(3)), YYYY-MM-DD"
+    )
+    agreement_reviewed: str | None = Field(
+        default=None, description="when the agreement was last reviewed, YYYY-MM-DD"
+    )
     privacy_url: str | None = None
     notify_email: EmailStr | None = Field(
         default=None,
         description="where to tell this recipient of rectifications, erasures and "
         "restrictions (Art. 19); without it, staff are given the task",
     )
+
+    @field_validator("agreement_signed", "agreement_reviewed")
+    @classmethod
+    def _calendar_day(cls, value: str | None) -> str | None:
+        """The register is shown to an authority: "2024" or "01/02/2024" would be ambiguous."""
+        if value is None:
+            return None
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and date.fromisoformat(value):
+                return value
+        except ValueError:
+            pass
+        raise ValueError("a date written YYYY-MM-DD")
 
     def all_countries(self) -> list[str]:
         return [self.country, *[c for c in self.countries if c != self.country]]

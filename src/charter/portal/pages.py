@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..breaches.service import open_breaches
+from ..complaints.service import open_complaints
 from ..dates import local_date
 from ..db import CharterSession
 from ..models import utcnow
@@ -63,4 +65,8 @@ def dashboard(
         context.update(_requests_part(session, org, today))
     if actions & {"send_campaigns", "view_subjects"}:
         context.update(_consent_part(session, org))
+    if "manage_breaches" in actions:
+        context["breaches"] = open_breaches(session, runtime)
+    if "handle_complaints" in actions:
+        context["complaints"] = open_complaints(session, runtime)
     return render_staff(request, staff, "dashboard.html", context)

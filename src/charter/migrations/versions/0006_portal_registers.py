@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-25 14:02:38.985742
+Create Date: 2026-11-25 14:17:58.250073
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(length=20), nullable=False),
         sa.Column("detected_at", UTCDateTime(), nullable=False),
         sa.Column("occurred_at", UTCDateTime(), nullable=True),
-        sa.Column("nature", sa.String(length=24), nullable=False),
+        sa.Column("nature", sa.String(length=48), nullable=False),
         sa.Column("categories", sa.Text(), nullable=False),
         sa.Column("subjects_affected", sa.Integer(), nullable=True),
         sa.Column("records_affected", sa.Integer(), nullable=True),
