@@ -84,11 +84,13 @@ def build_queue(settings: Settings) -> JobQueue:
     from .collect import tasks as collect_tasks
     from .mail import tasks as mail_tasks
     from .publication import tasks as publication_tasks
+    from .retention import tasks as retention_tasks
     from .rights import tasks as rights_tasks
+    from .systems import tasks as systems_tasks
 
     queue = JobQueue(huey)
     for module in (account_tasks, audit_tasks, collect_tasks, mail_tasks, publication_tasks,
-                   rights_tasks):
+                   retention_tasks, rights_tasks, systems_tasks):
         queue.tasks.update(module.register(huey))
     return queue
 

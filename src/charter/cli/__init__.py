@@ -51,7 +51,9 @@ from . import (  # noqa: E402  (commands register on main)
     notice_cmds,
     policy_cmds,
     requests_cmds,
+    retention_cmds,
     server_cmds,
+    systems_cmds,
 )
 
 __all__ = [
@@ -63,6 +65,8 @@ __all__ = [
     "notice_cmds",
     "policy_cmds",
     "requests_cmds",
+    "retention_cmds",
     "server_cmds",
+    "systems_cmds",
     "settings_from",
 ]
