@@ -67,6 +67,6 @@ __all__ = [
     "requests_cmds",
     "retention_cmds",
     "server_cmds",
-    "systems_cmds",
     "settings_from",
+    "systems_cmds",
 ]
