@@ -126,6 +126,10 @@ def test_addresses_that_slip_through_are_masked() -> None:
     record = logging.LogRecord("x", logging.INFO, "", 0, "to %s from %s",
                                ("sophie@example.org", "192.0.2.7"), None)
     assert formatter.format(record) == "to [e-mail] from [ip]"
+    for ip in ("2001:db8::1", "fe80::1ff:fe23:4567:890a", "::1",
+               "2001:0db8:85a3:0000:0000:8a2e:0370:7334"):
+        record = logging.LogRecord("x", logging.INFO, "", 0, "from %s at 15:02:40", (ip,), None)
+        assert formatter.format(record) == "from [ip] at 15:02:40", ip
 
 
 def test_an_unhandled_error_is_logged_by_type_and_place_only(

@@ -14,6 +14,10 @@ QUIET = ("sqlalchemy", "python_multipart", "multipart", "httpx", "httpx2", "http
          "asyncio", "mail.log")  # mail.log: aiosmtpd and smtplib's conversation
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+HEX = "[0-9A-Fa-f]{1,4}"
+# whole addresses (four groups and more: a time of day has three) and "::" abbreviations
+IPV6 = re.compile(rf"(?<![\w:])(?:(?:{HEX}:){{3,7}}{HEX}|(?:{HEX}(?::{HEX})*)?::"
+                  rf"(?:{HEX}(?::{HEX})*)?)(?![\w:])")
 
 
 def failure(exc: BaseException) -> str:
@@ -32,7 +36,7 @@ class MaskingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        return IPV4.sub("[ip]", EMAIL.sub("[e-mail]", text))
+        return IPV6.sub("[ip]", IPV4.sub("[ip]", EMAIL.sub("[e-mail]", text)))
 
 
 def configure_logging(level: str) -> None:

@@ -62,9 +62,12 @@ def test_rows_are_imported_with_their_own_dates_and_bad_rows_are_named(
             Record.subject_id == emma.id)).one()
         assert record.collected_at.date().isoformat() == "2021-03-04"
         assert record.last_contact_at.date().isoformat() == "2023-05-06"
-        # kept as long as the longest of its purposes needs it: invoicing, 7 years
+        # kept as long as the longest of the import's purposes needs it: courses end two
+        # years after the contract (2025-06-30), the newsletter she agreed to three years
+        # after the last contact
         assert record.retention_due_at is not None
-        assert record.retention_due_at.date().isoformat() == "2028-03-04"
+        assert record.retention_due_at.date().isoformat() == "2026-05-06"
+        assert record.retention_rule == "prospects"
         [event] = consents.events_of(session, full_runtime.organization_id, emma.id)
         assert (event.action, event.method) == ("grant", "written")
         assert event.occurred_at.date().isoformat() == "2021-03-04"

@@ -41,6 +41,9 @@ def test_the_fixture_policy_is_clean() -> None:
      "error: retention rule 'forever' is not declared"),
     ([("  - {id: prospects, label:", "  - {id: students, label:")],
      "error: id 'students' is declared twice"),
+    ([("    fideslang: user.demographic.language\n",
+       "    fideslang: user.demographic.language\n    anonymise_keep: [level, age]\n")],
+     "error: 'age' is not a field of category 'language_profile'"),
 ])
 def test_errors(edits: list[tuple[str, str]], expected: str) -> None:
     findings = _findings(_edit(*edits))

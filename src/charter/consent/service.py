@@ -17,6 +17,7 @@ from ..errors import InvalidInput
 from ..models import ConsentEvent, ConsentState, Objection, Subject, Suppression, utcnow
 from ..policy import Policy
 from ..policy.processing import Channel
+from ..retention.triggers import reschedule_subject
 from ..runtime import Runtime
 from . import repository
 
@@ -143,7 +144,9 @@ def record_consent(
     state = _locked_state(session, org, subject.id, purpose, channel, when, event.id)
     if state.since <= when:
         state.status, state.since, state.event_id = STATUS_OF[action], when, event.id
-    session.flush()
+        session.flush()
+        # what holds the person's data changed: a purpose began or ended
+        reschedule_subject(session, runtime, subject.id)
     record_event(
         session,
         org,

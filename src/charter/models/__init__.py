@@ -9,6 +9,7 @@ from .consent import ConsentEvent, ConsentState, Objection, Suppression
 from .mail import Campaign, MailLink, OutboxMessage
 from .organization import Organization
 from .publication import ChangeNotice, PolicyVersion
+from .retention import AnonymousFact
 from .rights import (
     ExportFile,
     IdentityDocument,
@@ -19,8 +20,10 @@ from .rights import (
 )
 from .staff import ApiKey, StaffSession, StaffTotp, StaffUser
 from .subject import Record, Subject, SubjectContact
+from .systems import ManualTask, WebhookDelivery
 
 __all__ = [
+    "AnonymousFact",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -35,6 +38,7 @@ __all__ = [
     "IdentityDocument",
     "ImportRun",
     "MailLink",
+    "ManualTask",
     "Objection",
     "Organization",
     "OrganizationScoped",
@@ -54,6 +58,7 @@ __all__ = [
     "SubjectContact",
     "Submission",
     "Suppression",
+    "WebhookDelivery",
     "sealed_models",
     "table_is_scoped",
     "utcnow",

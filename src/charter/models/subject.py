@@ -62,7 +62,14 @@ class Record(IdMixin, OrganizationScoped, Sealed, Base):
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_contact_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     contract_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    account_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retention_rule: Mapped[str | None] = mapped_column(
+        String(64), doc="the rule that decides retention_due_at (its action applies)")
+    schedule: Mapped[str] = mapped_column(
+        String(16), default="", server_default="",
+        doc="fingerprint of the retention rules the dates follow: a changed policy "
+        "reschedules the records that followed the old ones")
     legal_hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

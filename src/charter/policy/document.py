@@ -19,6 +19,7 @@ from .commitments import (
     Signals,
     Statement,
 )
+from .housekeeping import ByProducts, Statistics
 from .organization import Languages, Organization
 from .processing import (
     CollectionPoint,
@@ -75,6 +76,8 @@ class Policy(Strict):
     purposes: list[Purpose] = Field(default_factory=list)
     retention_rules: list[RetentionRule] = Field(default_factory=list)
     legal_holds: list[LegalHold] = Field(default_factory=list)
+    by_products: ByProducts = Field(default_factory=ByProducts)
+    statistics: Statistics = Field(default_factory=Statistics)
     recipients: list[Recipient] = Field(default_factory=list)
     systems: list[System] = Field(default_factory=list)
     cookies: list[Cookie] = Field(default_factory=list)

@@ -160,6 +160,12 @@ def _collection(policy: Policy) -> Iterator[Finding]:
                 )
     used = {c for p in policy.purposes for c in p.categories}
     for i, c in enumerate(policy.data_categories):
+        for j, name in enumerate(c.anonymise_keep):
+            if name not in c.field_names():
+                yield error(("data_categories", i, "anonymise_keep", j),
+                            f"{name!r} is not a field of category {c.id!r}",
+                            "Recital 26: only declared, non-identifying fields survive "
+                            "anonymisation")
         if c.id not in used:
             yield warning(
                 ("data_categories", i),

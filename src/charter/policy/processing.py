@@ -89,6 +89,11 @@ class DataCategory(Strict):
     art9_condition: Art9Condition | None = None
     automatic: bool = Field(default=False, description="collected without the person typing it")
     description: Text | None = None
+    anonymise_keep: list[Identifier] = Field(
+        default_factory=list,
+        description="fields kept, as they are, when a record of this category is anonymised "
+                    "(e.g. a language or a country): statistics are shown only for groups of "
+                    "at least statistics.minimum_cell people")
 
     def field_names(self) -> set[str]:
         return {f.name for f in self.fields}

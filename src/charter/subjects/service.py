@@ -13,7 +13,7 @@ from ..crypto import normalise_phone
 from ..db import CharterSession
 from ..errors import Conflict, InvalidInput
 from ..models import Record, Subject, SubjectContact, utcnow
-from ..retention.schedule import TriggerDates, legal_hold_until, retention_due
+from ..retention.triggers import contact_made
 from ..runtime import Runtime
 from . import repository
 
@@ -150,8 +150,9 @@ def store_subject_data(
         session, runtime, email=email, phone=phone, language=language
     )
     now = utcnow()
-    for item in records:
-        _upsert_record(session, runtime, subject, item, now)
+    stored = [_upsert_record(session, runtime, subject, item, now) for item in records]
+    # a new contact moves "last contact" on all the person's records, and their due dates
+    contact_made(session, runtime, subject, max(r.last_contact_at for r in stored))
     record_event(
         session,
         runtime.organization_id,
@@ -178,16 +179,10 @@ def _upsert_record(
         )
         session.add(record)
     runtime.cipher.seal(record, item.fields)
-    record.last_contact_at = item.last_contact_at or now
+    given = item.last_contact_at or now
+    record.last_contact_at = max(given, record.last_contact_at) if record.id else given
     if item.contract_end_at:
         record.contract_end_at = item.contract_end_at
-    dates = TriggerDates(
-        collected=record.collected_at,
-        last_contact=record.last_contact_at,
-        contract_end=record.contract_end_at,
-    )
-    record.retention_due_at = retention_due(runtime.policy, item.category, dates)
-    record.legal_hold_until = legal_hold_until(runtime.policy, item.category, dates)
     session.flush()
     return record
 

@@ -32,6 +32,7 @@ from ..portal import pages as portal_pages
 from ..processors import pages as processor_pages
 from ..publication import pages as publication_pages
 from ..publication import staff_pages as publication_staff_pages
+from ..retention import pages as retention_pages
 from ..rights import endpoints as rights_endpoints
 from ..rights import pages as rights_pages
 from ..rights import staff_pages as rights_staff_pages
@@ -50,6 +51,7 @@ ROUTERS = (
     newsletter_staff_pages.router,
     rights_pages.router,  # before the staff pages: /requests/new is not a reference
     rights_staff_pages.router,
+    retention_pages.router,
     newsletter_pages.router,
     publication_pages.router,
     publication_staff_pages.router,
