@@ -53,6 +53,8 @@ def test_errors(edits: list[tuple[str, str]], expected: str) -> None:
 @pytest.mark.parametrize("edits, expected", [
     ([("categories: [contact, language_profile]\n", "categories: [contact]\n")],
      "warning: category 'language_profile' is used by no purpose"),
+    ([("    purposes: [courses, invoicing]\n", "    purposes: [invoicing]\n")],
+     "warning: 'enrolment' collects 'language_profile' for none of its purposes"),
     ([("    country: BE\nsystems", "    country: US\nsystems")],
      "warning: Example Hosting SA receives data in US with no transfer mechanism"),
     ([("    fideslang: user.financial\n", "    fideslang: user.financial\n    special: true\n")],

@@ -158,6 +158,15 @@ def _collection(policy: Policy) -> Iterator[Finding]:
                     f"field {f.category_field!r} is not a field of category {category.id!r}",
                     "Art. 30(1)(c): every collected item belongs to a category",
                 )
+    for i, point in enumerate(policy.collection_points):
+        served = {c for p in policy.purposes if p.id in point.purposes for c in p.categories}
+        for unserved in sorted({f.category for f in point.fields if f.category} - served):
+            if policy.category(unserved) is None:
+                continue
+            yield warning(("collection_points", i, "fields"),
+                          f"{point.id!r} collects {unserved!r} for none of its purposes: "
+                          "retention deletes it as soon as it is stored",
+                          "Art. 5(1)(b)-(c): collected for specified purposes, no more")
     used = {c for p in policy.purposes for c in p.categories}
     for i, c in enumerate(policy.data_categories):
         for j, name in enumerate(c.anonymise_keep):
