@@ -11,6 +11,7 @@ from charter.mail.service import deliver_due
 from charter.mail.transport import SmtpTransport
 from charter.models import RightsRequest
 from charter.rights import repository
+from charter.rights.fulfilment import fulfil
 from charter.runtime import Runtime
 
 from ..smtp import Inbox, link_in
@@ -57,3 +58,11 @@ def refresh(runtime: Runtime, reference: str) -> RightsRequest:
         found = repository.request_by_reference(session, runtime.organization_id, reference)
         assert found is not None
         return found
+
+
+def fulfil_by_staff(runtime: Runtime, reference: str) -> None:
+    """A member of staff acts on the verified request (every system is asked)."""
+    with runtime.transaction() as session:
+        found = repository.request_by_reference(session, runtime.organization_id, reference)
+        assert found is not None
+        fulfil(session, runtime, found, actor="staff:1")

@@ -20,7 +20,7 @@ from .rights import (
 )
 from .staff import ApiKey, StaffSession, StaffTotp, StaffUser
 from .subject import Record, Subject, SubjectContact
-from .systems import ManualTask, WebhookDelivery
+from .systems import HeldRow, ManualTask, WebhookDelivery
 
 __all__ = [
     "AnonymousFact",
@@ -35,6 +35,7 @@ __all__ = [
     "ConsentState",
     "CookieConsent",
     "ExportFile",
+    "HeldRow",
     "IdentityDocument",
     "ImportRun",
     "MailLink",

@@ -1,11 +1,12 @@
 """What the connectors to other systems leave behind: tasks for the people who answer a
-system by hand, and the calls made to webhooks that answer later."""
+system by hand, the calls made to webhooks that answer later, and the rows of SQL systems
+kept under a legal hold until it ends."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Id, IdMixin, OrganizationScoped, Sealed, UTCDateTime, utcnow
@@ -61,3 +62,26 @@ class WebhookDelivery(IdMixin, OrganizationScoped, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HeldRow(IdMixin, OrganizationScoped, Base):
+    """A row of an SQL system that an erasure kept under a legal hold (an invoice). Once the
+    person's own row is masked no later request could find it again, so Charter remembers
+    it: when ``until`` has come, the daily job does ``then`` to it. Holds the row's primary
+    key, never a value of its other columns."""
+
+    __tablename__ = "held_rows"
+    __table_args__ = (
+        Index("ix_held_rows_due", "organization_id", "until"),
+        UniqueConstraint("organization_id", "system", "table_name", "key",
+                         name="uq_held_rows_row"),
+    )
+
+    system: Mapped[str] = mapped_column(String(64))
+    table_name: Mapped[str] = mapped_column(String(63))
+    key: Mapped[str] = mapped_column(String(1000), doc="the primary key's values, JSON")
+    until: Mapped[date] = mapped_column(Date, doc="the hold ends this day")
+    then: Mapped[str] = mapped_column(String(16), doc="delete, clear, mask, anonymise")
+    unmark: Mapped[bool] = mapped_column(
+        Boolean, default=True, doc="the hold set restrict_column: unset it if the row stays")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

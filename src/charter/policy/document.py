@@ -101,6 +101,9 @@ class Policy(Strict):
     def category(self, category_id: str) -> DataCategory | None:
         return next((c for c in self.data_categories if c.id == category_id), None)
 
+    def system(self, system_id: str) -> System | None:
+        return next((s for s in self.systems if s.id == system_id), None)
+
     def purpose(self, purpose_id: str) -> Purpose | None:
         return next((p for p in self.purposes if p.id == purpose_id), None)
 

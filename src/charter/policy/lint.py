@@ -12,6 +12,7 @@ from .commitments import ALL_RIGHTS
 from .document import Policy
 from .findings import Finding, error, warning
 from .lint_recipients import processor_findings, transfer_findings
+from .lint_systems import system_findings
 from .loader import LoadedPolicy, Location
 from .text import Text
 
@@ -294,6 +295,7 @@ def lint(loaded: LoadedPolicy) -> list[Finding]:
         *_collection(policy),
         *transfer_findings(policy),
         *processor_findings(policy),
+        *system_findings(policy),
         *_contacts_and_minors(policy),
         *_contradictions(policy),
         *_translations(policy),

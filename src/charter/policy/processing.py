@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, field_validator
 
 from ._base import CountryCode, Identifier, Strict
+from .systems import ManualTasks, SqlMapping, WebhookOptions
 from .text import Duration, Text
 
 FieldType = Literal[
@@ -240,3 +241,6 @@ class System(Strict):
     access_note: Text | None = Field(default=None, description="e.g. isolated computer, two people")
     max_staff_with_access: int | None = Field(default=None, ge=1)
     country: CountryCode | None = None
+    sql: SqlMapping | None = Field(default=None, description="sql: tables, columns, erasure")
+    manual: ManualTasks | None = Field(default=None, description="manual: tasks and checklist")
+    webhook: WebhookOptions | None = None

@@ -17,6 +17,7 @@ from ..collect.fields import declared_field
 from ..consent.repository import events_of
 from ..db import CharterSession
 from ..errors import InvalidInput
+from ..i18n import N_
 from ..models import (
     ConsentEvent,
     ConsentState,
@@ -44,6 +45,9 @@ class Person:
     email_index: str
     subject_id: int | None = None
     phone: str | None = None
+    request: str | None = None
+    """the reference of the request it is asked for: a webhook quotes it, and its answer
+    comes back to it"""
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,19 @@ class SystemAnswer:
     another reason (a legal hold, a child's sign-up)"""
 
 
-class AwaitingPerson(Exception):
+class Awaiting(Exception):
+    """The system answers later: its part waits (for a person, or for a callback)."""
+
+
+class AwaitingPerson(Awaiting):
     """The system is answered by a person (a manual system): the part waits for them."""
 
 
 class Connector(Protocol):
+    def find(self, session: CharterSession, runtime: Runtime, person: Person) -> SystemAnswer:
+        """Whether the system holds the person, and in which categories; reads only."""
+        ...
+
     def export(self, session: CharterSession, runtime: Runtime, person: Person, *,
                provided_only: bool) -> SystemAnswer: ...
 
@@ -109,7 +121,7 @@ class PersonAnswers:
     def export(self, *args: Any, **kwargs: Any) -> SystemAnswer:
         raise AwaitingPerson(self.system.id)
 
-    erase = restrict = lift = rectify = export
+    find = erase = restrict = lift = rectify = export
 
 
 def _serialisable(value: Any) -> Any:
@@ -132,6 +144,13 @@ class BuiltinStore:
                  subject: Subject) -> list[Record]:
         mine = set(self.system.categories) or None
         return records_of(session, runtime.organization_id, subject.id, mine)
+
+    def find(self, session: CharterSession, runtime: Runtime, person: Person) -> SystemAnswer:
+        subject = self._subject(session, runtime, person)
+        if subject is None:
+            return SystemAnswer(found=False)
+        records = self._records(session, runtime, subject)
+        return SystemAnswer(found=True, categories=sorted({r.category for r in records}))
 
     def export(self, session: CharterSession, runtime: Runtime, person: Person, *,
                provided_only: bool) -> SystemAnswer:
@@ -171,7 +190,7 @@ class BuiltinStore:
         held = [r for r in records
                 if r.legal_hold_until is not None and r.legal_hold_until > now]
         if not held:
-            answer.done.append("all your data in our own database")
+            answer.done.append(N_("all your data in our own database"))
             remove_subject(session, runtime, subject)
             return answer
         org = runtime.organization_id
@@ -186,7 +205,7 @@ class BuiltinStore:
                                                 model.subject_id == subject.id))
         purge_mail_of(session, runtime, subject.id)
         subject.restricted_at = subject.restricted_at or now
-        answer.done.append("everything else in our own database")
+        answer.done.append(N_("everything else in our own database"))
         for category in sorted({r.category for r in held}):
             until = max(r.legal_hold_until for r in held if r.category == category
                         and r.legal_hold_until is not None)
@@ -204,7 +223,7 @@ class BuiltinStore:
         subject.restricted_at = subject.restricted_at or utcnow()
         for record in records:
             record.restricted = True
-        return SystemAnswer(found=True, done=["our own database"],
+        return SystemAnswer(found=True, done=[N_("our own database")],
                             categories=sorted({r.category for r in records}), undo=undo)
 
     def lift(self, session: CharterSession, runtime: Runtime, person: Person,
@@ -218,7 +237,7 @@ class BuiltinStore:
                 record.restricted = False
         if restricted.undo.get("subject"):
             subject.restricted_at = None
-        return SystemAnswer(found=True, done=["our own database"])
+        return SystemAnswer(found=True, done=[N_("our own database")])
 
     def rectify(self, session: CharterSession, runtime: Runtime, person: Person,
                 changes: list[Change], *, actor: str) -> SystemAnswer:
@@ -251,10 +270,12 @@ class BuiltinStore:
 
 def connector_for(runtime: Runtime, system: System) -> Connector:
     """The connector of a declared system: one configured at run time (by system id), the
-    built-in store, or the people in charge of it."""
+    built-in store, an SQL database or a webhook the policy maps, or the people in charge."""
     if system.id in runtime.connectors:
         connector: Connector = runtime.connectors[system.id]
         return connector
     if system.kind == "builtin":
         return BuiltinStore(system)
-    return PersonAnswers(system)
+    from ..systems.registry import configured_connector  # builds on this module
+
+    return configured_connector(system) or PersonAnswers(system)

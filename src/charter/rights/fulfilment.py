@@ -30,9 +30,12 @@ from ..models import RequestSystemPart, RightsRequest, utcnow
 from ..policy.processing import System
 from ..runtime import Runtime
 from ..subjects.repository import subject_by_id
+from ..subjects.service import contact_of
+from ..systems.manual import close_tasks, has_open_task
+from ..systems.waiting import wait_for
 from . import repository
 from .connectors import (
-    AwaitingPerson,
+    Awaiting,
     Change,
     Person,
     PersonAnswers,
@@ -49,9 +52,14 @@ ACTION_WORDS = {"erasure": N_("erasure"), "restriction": N_("restriction"),
                 "rectification": N_("rectification")}
 
 
-def person_of(runtime: Runtime, request: RightsRequest) -> Person:
+def person_of(session: CharterSession, runtime: Runtime, request: RightsRequest) -> Person:
+    """Who the systems look for: the verified address, and the phone number Charter holds
+    for the person who gave that address (a system may know them by phone only)."""
+    subject = subject_by_id(session, runtime.organization_id, request.subject_id) \
+        if request.subject_id else None
+    phone = contact_of(session, runtime, subject).get("phone") if subject else None
     return Person(email=email_of(runtime, request), email_index=request.email_index,
-                  subject_id=request.subject_id)
+                  subject_id=request.subject_id, phone=phone or None, request=request.reference)
 
 
 def details_of(runtime: Runtime, request: RightsRequest) -> dict[str, Any]:
@@ -84,7 +92,7 @@ def _ask(session: CharterSession, runtime: Runtime, request: RightsRequest, part
          RequestSystemPart, system: System) -> None:
     """Run one system's part; the savepoint keeps a failing connector's half-work out."""
     connector = connector_for(runtime, system)
-    person = person_of(runtime, request)
+    person = person_of(session, runtime, request)
     try:
         with session.begin_nested():
             if request.kind in ("access", "portability"):
@@ -100,20 +108,27 @@ def _ask(session: CharterSession, runtime: Runtime, request: RightsRequest, part
                 changes = [Change(**c) for c in details_of(runtime, request)["approved"]]
                 answer = connector.rectify(session, runtime, person, changes,
                                            actor="request:" + request.reference)
-    except AwaitingPerson:
+    except Awaiting as waiting:
         part.status = "pending"
+        wait_for(session, runtime, request, system, waiting, action=request.kind)
         return
     except Exception as exc:  # a system that fails is retried, never dropped
-        part.attempts += 1
-        part.status = "failed"
-        part.last_error = type(exc).__name__  # the message may quote personal data
-        part.next_attempt_at = utcnow() + timedelta(minutes=min(2 ** part.attempts, 360))
-        record_event(session, runtime.organization_id, actor="system",
-                     action="request.system_failed", target=f"request:{request.reference}",
-                     details={"system": system.id, "attempt": part.attempts})
+        _failed(session, runtime, request, part, exc)
         return
     runtime.cipher.seal(part, asdict(answer))
     part.status, part.done_at, part.last_error = "done", utcnow(), None
+
+
+def _failed(session: CharterSession, runtime: Runtime, request: RightsRequest,
+            part: RequestSystemPart, exc: Exception) -> None:
+    """One more attempt counted, the next one later (2, 4, 8 … minutes, at most 6 hours)."""
+    part.attempts += 1
+    part.status = "failed"
+    part.last_error = type(exc).__name__  # the message may quote personal data
+    part.next_attempt_at = utcnow() + timedelta(minutes=min(2 ** part.attempts, 360))
+    record_event(session, runtime.organization_id, actor="system",
+                 action="request.system_failed", target=f"request:{request.reference}",
+                 details={"system": part.system, "attempt": part.attempts})
 
 
 def fulfil(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
@@ -156,7 +171,7 @@ def attest(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
     """A person in charge of a system says what they did (and, for access, what they
     found), e.g. the two people who may open the accounting program."""
     _verified(request)
-    declared = next((s for s in runtime.policy.systems if s.id == system), None)
+    declared = runtime.policy.system(system)
     if declared is None:
         raise InvalidInput(f"system: {system!r} is not declared in the policy")
     if not note.strip():
@@ -166,12 +181,15 @@ def attest(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
     if part.status == "done":
         raise Conflict(f"system {system} has already answered")
     automatic = not isinstance(connector_for(runtime, declared), PersonAnswers)
-    if automatic and not (part.status == "failed" and part.attempts >= MAX_ATTEMPTS):
+    asked = has_open_task(session, runtime, request, declared.id)  # the connector asked
+    if automatic and not asked and not (part.status == "failed"
+                                        and part.attempts >= MAX_ATTEMPTS):
         raise Conflict(f"system {system} answers through its connector, not by attestation")
     answer = SystemAnswer(found=bool(extract) or request.kind != "access", data=extract or {},
                           done=[note.strip()])
     runtime.cipher.seal(part, asdict(answer))
     part.status, part.done_at = "done", utcnow()
+    close_tasks(session, runtime, request, declared.id, actor=actor)
     record_event(session, runtime.organization_id, actor=actor, action="request.attested",
                  target=f"request:{request.reference}", details={"system": system})
     finish_if_answered(session, runtime, request, actor=actor)
@@ -182,7 +200,7 @@ def retry_failed_parts(session: CharterSession, runtime: Runtime) -> int:
     retried = 0
     for part in repository.failed_parts_due(session, runtime.organization_id, utcnow()):
         request = repository.request_by_id(session, runtime.organization_id, part.request_id)
-        system = next((s for s in runtime.policy.systems if s.id == part.system), None)
+        system = runtime.policy.system(part.system)
         if request is None or system is None or request.status != "in_progress":
             continue
         if part.attempts >= MAX_ATTEMPTS:
@@ -193,6 +211,7 @@ def retry_failed_parts(session: CharterSession, runtime: Runtime) -> int:
                 finish_if_answered(session, runtime, request, actor="system")
         except Exception as exc:  # by type and place only: the message may quote data
             log.warning("request %s: could not finish (%s)", request.reference, failure(exc))
+            _failed(session, runtime, request, part, exc)  # counted: never retried forever
         retried += 1
     return retried
 
@@ -218,19 +237,22 @@ def _answer(session: CharterSession, runtime: Runtime, request: RightsRequest,
     _ = gettext_for(request.language)
     policy = runtime.policy
     summary = [f"{_system_name(runtime, system, request.language)}: "
-               f"{'; '.join(answer.done) or _('nothing held')}"
+               f"{'; '.join(_(d) for d in answer.done) or _('nothing held')}"
                for system, answer in answers.items() if answer.found or answer.done]
-    held = []
+    latest: dict[str, str] = {}  # several systems may keep one category: the latest end
     for answer in answers.values():
         for item in answer.held:
             category_id, until = item.split("|")
-            category = policy.category(category_id)
-            label = category.label.get(request.language, policy.languages.default) \
-                if category else category_id
-            bases = [h.basis.get(request.language, policy.languages.default)
-                     for h in policy.legal_holds if category_id in h.categories]
-            held.append(_("%(category)s, kept until %(date)s: %(basis)s") % {
-                "category": label, "date": until, "basis": "; ".join(bases)})
+            latest[category_id] = max(latest.get(category_id, ""), until)
+    held = []
+    for category_id, until in latest.items():
+        category = policy.category(category_id)
+        label = category.label.get(request.language, policy.languages.default) \
+            if category else category_id
+        bases = [h.basis.get(request.language, policy.languages.default)
+                 for h in policy.legal_holds if category_id in h.categories]
+        held.append(_("%(category)s, kept until %(date)s: %(basis)s") % {
+            "category": label, "date": until, "basis": "; ".join(bases)})
     download: dict[str, Any] = {}
     if request.kind in ("access", "portability"):
         package = build_package(runtime, request, answers, letter=request.kind == "access")
@@ -248,7 +270,7 @@ def _answer(session: CharterSession, runtime: Runtime, request: RightsRequest,
 
 
 def _system_name(runtime: Runtime, system_id: str, language: str) -> str:
-    system = next((s for s in runtime.policy.systems if s.id == system_id), None)
+    system = runtime.policy.system(system_id)
     if system is None:
         return system_id
     return local_text(system.label, language, runtime.policy.languages.default)
@@ -423,20 +445,29 @@ def lift_due_restrictions(session: CharterSession, runtime: Runtime, *,
     for request in repository.lifting(session, runtime.organization_id):
         if date.fromisoformat(details_of(runtime, request)["lift_on"]) > day:
             continue
-        person = person_of(runtime, request)
+        person = person_of(session, runtime, request)
         parts = {p.system: p for p in repository.parts_of(session, runtime.organization_id,
                                                           request.id)}
+        failed = False
         for system in runtime.policy.systems:
             part = parts.get(system.id)
             restricted = SystemAnswer(**runtime.cipher.unseal(part)) if part else SystemAnswer(
                 found=False)
             try:
-                connector_for(runtime, system).lift(session, runtime, person, restricted)
-            except AwaitingPerson:
+                with session.begin_nested():
+                    connector_for(runtime, system).lift(session, runtime, person, restricted)
+            except Awaiting as waiting:
+                wait_for(session, runtime, request, system, waiting, action="lift")
+            except Exception as exc:  # tried again tomorrow; lifting twice changes nothing
+                failed = True
+                log.warning("request %s: lifting in %s failed (%s)", request.reference,
+                            system.id, failure(exc))
                 record_event(session, runtime.organization_id, actor="system",
-                             action="request.lift_by_hand",
+                             action="request.lift_failed",
                              target=f"request:{request.reference}",
-                             details={"system": system.id})
+                             details={"system": system.id, "error": type(exc).__name__})
+        if failed:
+            continue
         request.stage = "lifted"
         record_event(session, runtime.organization_id, actor="system",
                      action="restriction.lifted", target=f"request:{request.reference}")

@@ -25,6 +25,7 @@ from ..policy.commitments import ALL_RIGHTS
 from ..runtime import Runtime
 from ..subjects.repository import subject_by_email_index
 from ..subjects.service import valid_email
+from ..systems.waiting import stop_waiting
 from . import repository
 from .clock import due_date, extended_date
 
@@ -313,6 +314,7 @@ def deny(session: CharterSession, runtime: Runtime, request: RightsRequest, *, r
     if not reason.strip():
         raise InvalidInput("reason: a refusal says why")
     close(request, "denied")
+    stop_waiting(session, runtime, request, actor=actor)
     spend_links(session, runtime, request)
     forget_documents(session, runtime, request)
     remember(runtime, request, denial_reason=reason)
@@ -326,6 +328,7 @@ def revoke(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
     """The person withdrew the request."""
     _open_only(request)
     close(request, "revoked")
+    stop_waiting(session, runtime, request, actor=actor)
     spend_links(session, runtime, request)
     forget_documents(session, runtime, request)
     record_event(session, runtime.organization_id, actor=actor, action="request.revoked",

@@ -38,6 +38,7 @@ from ..rights import pages as rights_pages
 from ..rights import staff_pages as rights_staff_pages
 from ..runtime import Runtime
 from ..subjects import staff_pages as subject_pages
+from ..systems import pages as system_pages
 from .deps import PUBLIC, LoginRequired, api_key, runtime_of
 from .security import SecurityHeaders
 
@@ -51,6 +52,7 @@ ROUTERS = (
     newsletter_staff_pages.router,
     rights_pages.router,  # before the staff pages: /requests/new is not a reference
     rights_staff_pages.router,
+    system_pages.router,
     retention_pages.router,
     newsletter_pages.router,
     publication_pages.router,

@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-25 14:53:20.482401
+Create Date: 2026-11-25 15:31:38.292625
 """
 
 from __future__ import annotations
@@ -50,6 +50,41 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_anonymous_facts_organization_id"), ["organization_id"], unique=False
+        )
+
+    op.create_table(
+        "held_rows",
+        sa.Column("system", sa.String(length=64), nullable=False),
+        sa.Column("table_name", sa.String(length=63), nullable=False),
+        sa.Column("key", sa.String(length=1000), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("then", sa.String(length=16), nullable=False),
+        sa.Column("unmark", sa.Boolean(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "organization_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_held_rows_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_held_rows")),
+        sa.UniqueConstraint(
+            "organization_id", "system", "table_name", "key", name="uq_held_rows_row"
+        ),
+    )
+    with op.batch_alter_table("held_rows", schema=None) as batch_op:
+        batch_op.create_index("ix_held_rows_due", ["organization_id", "until"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_held_rows_organization_id"), ["organization_id"], unique=False
         )
 
     op.create_table(
@@ -181,6 +216,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_manual_tasks_key_id"))
 
     op.drop_table("manual_tasks")
+    with op.batch_alter_table("held_rows", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_held_rows_organization_id"))
+        batch_op.drop_index("ix_held_rows_due")
+
+    op.drop_table("held_rows")
     with op.batch_alter_table("anonymous_facts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_anonymous_facts_organization_id"))
         batch_op.drop_index("ix_anonymous_facts_category")

@@ -1,0 +1,188 @@
+"""The connector test double (as httpx's MockTransport): requests go on through the one
+connector interface whatever the system — a failure is retried with backoff, a system that
+says "later" gets a task, and lifting a restriction hands back what the restriction set."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from charter.models import AuditEvent, utcnow
+from charter.rights import repository
+from charter.rights.connectors import AwaitingPerson, SystemAnswer
+from charter.rights.fulfilment import (
+    lift_due_restrictions,
+    lift_restriction,
+    retry_failed_parts,
+)
+from charter.rights.intake import revoke
+from charter.runtime import Runtime
+from charter.systems import repository as systems_repository
+from charter.systems.manual import remind_tasks
+from charter.systems.mock import ConnectorCall, MockConnector
+
+from ..factories import person
+from ..rights.helpers import ask_and_confirm, fulfil_by_staff, refresh
+from ..smtp import Inbox
+from .databases import EMAIL
+
+
+def _status(runtime: Runtime, reference: str) -> dict[str, tuple[str, int]]:
+    with runtime.transaction() as session:
+        return {p.system: (p.status, p.attempts) for p in repository.parts_of(
+            session, runtime.organization_id, refresh(runtime, reference).id)}
+
+
+def test_a_failure_is_retried_with_growing_backoff(mail_client: TestClient,
+                                                   mail_runtime: Runtime,
+                                                   inbox: Inbox) -> None:
+    def handler(call: ConnectorCall) -> SystemAnswer:
+        if call.number <= 2:
+            raise TimeoutError("the accounting computer is off")
+        return SystemAnswer(found=True, data={"billing": [{"invoice": "2026-014"}]})
+
+    double = MockConnector(handler)
+    mail_runtime.connectors["accounting"] = double
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    waits = []
+    for attempt in (1, 2):
+        assert _status(mail_runtime, request.reference)["accounting"] == ("failed", attempt)
+        with mail_runtime.transaction() as session:
+            [part] = [p for p in repository.parts_of(session, mail_runtime.organization_id,
+                                                     refresh(mail_runtime, request.reference).id)
+                      if p.system == "accounting"]
+            assert part.next_attempt_at is not None and part.last_error == "TimeoutError"
+            waits.append(part.next_attempt_at - utcnow())
+            part.next_attempt_at = utcnow() - timedelta(seconds=1)
+        with mail_runtime.transaction() as session:
+            assert retry_failed_parts(session, mail_runtime) == 1
+    assert waits[1] > waits[0] + timedelta(minutes=1)  # 2, then 4 minutes
+    assert [c.action for c in double.calls] == ["access"] * 3
+    assert all(c.person.email == EMAIL and c.person.request == request.reference
+               for c in double.calls)
+    # a system that knows people by phone only is given the number Charter holds for them
+    assert {c.person.phone for c in double.calls} == {"+32470123456"}
+    assert refresh(mail_runtime, request.reference).status == "fulfilled"
+
+
+def test_a_retry_that_cannot_finish_still_counts(mail_client: TestClient,
+                                                 mail_runtime: Runtime, inbox: Inbox) -> None:
+    def handler(call: ConnectorCall) -> SystemAnswer:
+        if call.number == 1:
+            raise ConnectionError("down")
+        return SystemAnswer(found=True, data={"billing": [{"scan": object()}]})  # unstorable
+
+    mail_runtime.connectors["accounting"] = MockConnector(handler)
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        for part in repository.parts_of(session, mail_runtime.organization_id,
+                                        refresh(mail_runtime, request.reference).id):
+            part.next_attempt_at = utcnow() - timedelta(seconds=1)
+    with mail_runtime.transaction() as session:
+        assert retry_failed_parts(session, mail_runtime) == 1
+    # the second attempt is counted and waits its backoff: no retry every ten minutes forever
+    assert _status(mail_runtime, request.reference)["accounting"] == ("failed", 2)
+    assert refresh(mail_runtime, request.reference).status == "in_progress"
+
+
+def test_a_system_that_answers_later_gets_a_task(mail_client: TestClient,
+                                                 mail_runtime: Runtime, inbox: Inbox) -> None:
+    def later(call: ConnectorCall) -> SystemAnswer:
+        raise AwaitingPerson("accounting")
+
+    mail_runtime.connectors["accounting"] = MockConnector(later)
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "erasure", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    fulfil_by_staff(mail_runtime, request.reference)  # asked twice: still one task
+    with mail_runtime.transaction() as session:
+        [task] = systems_repository.open_tasks(session, mail_runtime.organization_id)
+        assert (task.system, task.action) == ("accounting", "erasure")
+    assert _status(mail_runtime, request.reference)["accounting"] == ("pending", 0)
+
+
+def test_a_withdrawn_request_releases_its_task(mail_client: TestClient,
+                                              mail_runtime: Runtime, inbox: Inbox) -> None:
+    def later(call: ConnectorCall) -> SystemAnswer:
+        raise AwaitingPerson("accounting")
+
+    mail_runtime.connectors["accounting"] = MockConnector(later)
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        found = repository.request_by_reference(session, mail_runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        revoke(session, mail_runtime, found, actor="staff:1")
+    with mail_runtime.transaction() as session:
+        org = mail_runtime.organization_id
+        assert systems_repository.open_tasks(session, org) == []  # off everyone's list
+        overdue = utcnow().date() + timedelta(days=60)
+        assert remind_tasks(session, mail_runtime, today=overdue) == 0  # never reminded
+        [released] = [e for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.organization_id == org,
+            AuditEvent.action == "request.systems_released"))]
+        assert json.loads(released.details) == {"tasks": 1, "callbacks": 0}
+
+
+def test_lifting_hands_back_what_the_restriction_set(mail_client: TestClient,
+                                                     mail_runtime: Runtime,
+                                                     inbox: Inbox) -> None:
+    def handler(call: ConnectorCall) -> SystemAnswer:
+        if call.action == "restriction":
+            return SystemAnswer(found=True, done=["use restricted"], undo={"rows": [7]})
+        if call.number == 2:
+            raise ConnectionError("down on the day of lifting")
+        return SystemAnswer(found=True)
+
+    double = MockConnector(handler)
+    mail_runtime.connectors["accounting"] = double
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "restriction", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        found = repository.request_by_reference(session, mail_runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        day = lift_restriction(session, mail_runtime, found, reason="the dispute is settled",
+                               actor="staff:1")
+    with mail_runtime.transaction() as session:
+        assert lift_due_restrictions(session, mail_runtime, today=day) == 0  # failed: again
+    assert refresh(mail_runtime, request.reference).stage == "lifting"
+    with mail_runtime.transaction() as session:
+        assert lift_due_restrictions(session, mail_runtime, today=day) == 1
+    assert refresh(mail_runtime, request.reference).stage == "lifted"
+    lifts = [c for c in double.calls if c.action == "lift"]
+    assert len(lifts) == 2 and all(c.restricted is not None and c.restricted.undo ==
+                                   {"rows": [7]} for c in lifts)
+
+
+def test_the_mock_records_rectifications(mail_client: TestClient, mail_runtime: Runtime,
+                                         inbox: Inbox) -> None:
+    from charter.rights.connectors import Change
+    from charter.rights.fulfilment import approve_changes
+
+    double = MockConnector(lambda call: SystemAnswer(found=True, done=["changed"]))
+    mail_runtime.connectors["accounting"] = double
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "rectification", EMAIL,
+                              "my surname is Peeters-Maes")
+    with mail_runtime.transaction() as session:
+        found = repository.request_by_reference(session, mail_runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        approve_changes(session, mail_runtime, found, actor="staff:1",
+                        changes=[Change("contact", "last_name", "Peeters-Maes")])
+    [call] = double.calls
+    assert call.action == "rectification"
+    assert call.changes == [Change("contact", "last_name", "Peeters-Maes")]
+    assert refresh(mail_runtime, request.reference).status == "fulfilled"
+    assert set(_status(mail_runtime, request.reference).values()) == {("done", 0)}
