@@ -11,9 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
 from charter.cli import main
+from charter.complaints.service import ComplaintInput, close, record_complaint
 from charter.consent.service import record_consent, withdraw_all
 from charter.mail.service import queue_message
 from charter.models import (
+    Complaint,
     CookieConsent,
     OutboxMessage,
     Record,
@@ -144,7 +146,16 @@ def test_charters_own_by_products_go_when_their_time_is_up(runtime: Runtime) -> 
             RightsRequest.organization_id == org).order_by(RightsRequest.id)))
         requests[0].status, requests[0].closed_at = "fulfilled", utcnow() - timedelta(days=1200)
         requests[1].status, requests[1].closed_at = "fulfilled", recent
+        for received, reason in ((utcnow() - timedelta(days=6 * 365), "withdrawn in 2020"),
+                                 (utcnow() - timedelta(days=6 * 365), ""),
+                                 (recent, "withdrawn")):
+            complaint = record_complaint(session, runtime, ComplaintInput(
+                channel="email", statement="You kept mailing me", name="A. Person",
+                received_on=received.date().isoformat()), actor="test")
+            if reason:  # closed; the second one stays open: it is still owed an answer
+                close(session, runtime, complaint, reason=reason, actor="test")
     report = sweep(runtime)
+    assert report.by_products["closed_complaints"] == 1
     assert report.by_products["outbox_messages"] == 1
     assert report.by_products["cookie_consents"] == 1
     assert report.by_products["closed_requests"] == 1
@@ -153,6 +164,9 @@ def test_charters_own_by_products_go_when_their_time_is_up(runtime: Runtime) -> 
         left = [r.status for r in session.scalars(select(RightsRequest).where(
             RightsRequest.organization_id == org).order_by(RightsRequest.id))]
         assert left == ["fulfilled", "open"]
+        kept = session.scalars(select(Complaint.status).where(
+            Complaint.organization_id == org).order_by(Complaint.id)).all()
+        assert kept == ["open", "closed"]  # the recent one, and the old one still open
         assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.organization_id == org)) == mails - 1
         assert session.scalar(select(func.count()).select_from(Subject).where(

@@ -26,6 +26,10 @@ class ByProducts(Strict):
         default=Duration("3 years"),
         description="the proof of a form submission (what was sent, from where) is deleted "
                     "this long after it was received")
+    closed_complaints: Duration = Field(
+        default=Duration("5 years"),
+        description="an answered or closed complaint is deleted this long after it was "
+                    "received (the time to bring a claim about it)")
     identity_documents: Duration = Field(
         default=Duration("30 days"),
         description="a proof of identity still undecided is deleted this long after upload "

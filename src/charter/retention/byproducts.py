@@ -1,7 +1,8 @@
 """What Charter makes while keeping the policy's promises follows rules too: mail it sent,
-the proof log of cookie choices, form submissions, closed requests, identity documents,
-export files, what children sent while no parent confirmed, rate-limit marks (keyed hashes
-of IP addresses). Each is counted for the plan and purged in batches by the sweep."""
+the proof log of cookie choices, form submissions, closed requests and complaints, identity
+documents, export files, what children sent while no parent confirmed, rate-limit marks
+(keyed hashes of IP addresses). Each is counted for the plan and purged in batches by the
+sweep."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from ..collect.minors import erase_unconfirmed_minors
 from ..db import CharterSession
 from ..models import (
+    Complaint,
     CookieConsent,
     ExportFile,
     IdentityDocument,
@@ -73,6 +75,13 @@ def _closed_due(runtime: Runtime, now: datetime) -> ColumnElement[bool]:
     return condition
 
 
+def _complaints_due(runtime: Runtime, now: datetime) -> ColumnElement[bool]:
+    cutoff = _before(now, runtime.policy.by_products.closed_complaints).date()
+    condition: ColumnElement[bool] = Complaint.status.in_(("answered", "closed")) & (
+        Complaint.received_on < cutoff)
+    return condition
+
+
 def _exports_due(runtime: Runtime, now: datetime) -> ColumnElement[bool]:
     condition: ColumnElement[bool] = ExportFile.deleted_at.is_(None) & (
         ExportFile.expires_at <= now)
@@ -110,6 +119,8 @@ BY_PRODUCTS = (
     ByProduct("submissions", "proofs of form submissions", Submission,
               _older(Submission.received_at, lambda r: r.policy.by_products.submissions)),
     ByProduct("closed_requests", "closed data-subject requests", RightsRequest, _closed_due),
+    ByProduct("closed_complaints", "answered or closed complaints", Complaint,
+              _complaints_due),
     ByProduct("identity_documents", "proofs of identity still undecided", IdentityDocument,
               _older(IdentityDocument.uploaded_at,
                      lambda r: r.policy.by_products.identity_documents)),
