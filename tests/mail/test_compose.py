@@ -24,6 +24,8 @@ CONTEXT = {
     "upload_url": "https://x/proof", "action_label": "erasure", "person_email": "a@b.c",
     "requests": [{"reference": "R-2026-0001", "kind": "access", "deadline": WHEN,
                   "overdue": True}], "portal_url": "https://x/requests",
+    "tasks": [{"reference": "R-2026-0001", "system": "Accounting program", "action": "erasure",
+               "due_on": WHEN, "overdue": True}],
 }
 
 

@@ -189,6 +189,8 @@ def test_a_manual_task_holds_the_request_open_until_attested(
     deliver(runtime)
     reminded = [m for m in inbox.messages if m["To"] == "clerk@langschool.be"]
     assert len(reminded) == 3 and "OVERDUE" in text_of(reminded[-1])
+    assert reminded[-1]["Subject"] == "1 task(s) in systems you look after"
+    assert f"{request.reference}, Paper files: find and export" in text_of(reminded[-1])
 
     staff_login(client, runtime, "viewer")
     assert client.get(f"/tasks/{task.uid}").status_code == 403

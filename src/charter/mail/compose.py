@@ -30,6 +30,7 @@ KINDS = (
     "restriction_lifting",
     "recipient_notice",
     "staff_reminder",
+    "task_reminder",
 )
 
 

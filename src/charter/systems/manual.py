@@ -11,6 +11,7 @@ from ..accounts.repository import active_users
 from ..audit import record_event
 from ..dates import local_date
 from ..db import CharterSession
+from ..i18n import N_, gettext_for
 from ..mail.service import queue_message
 from ..models import ManualTask, RightsRequest, StaffUser, utcnow
 from ..policy.processing import System
@@ -28,6 +29,9 @@ DEFAULT_CHECKLISTS: dict[str, list[str]] = {
     "rectification": [FIND, "Apply the approved changes shown on this page"],
     "lift": [FIND, "Lift the restriction set in this system for this request"],
 }
+TASK_ACTIONS = {"access": N_("find and export"), "portability": N_("export what they gave"),
+                "erasure": N_("erase"), "restriction": N_("restrict"),
+                "rectification": N_("rectify"), "lift": N_("lift the restriction")}
 REMIND_AHEAD = timedelta(days=2)
 DROPPED = ("denied", "revoked", "expired")
 """requests that will get no answer: their tasks are cancelled, never reminded"""
@@ -88,20 +92,29 @@ def may_work_on(runtime: Runtime, user: StaffUser, task: ManualTask) -> bool:
 
 def _mail(session: CharterSession, runtime: Runtime, tasks: list[ManualTask],
           requests: dict[int, RightsRequest], today: date) -> int:
-    """One message per person in charge, through the staff reminder every handler knows."""
+    """One message per person in charge, listing their tasks (in the organization's
+    language: staff have no language of their own)."""
     by_person: dict[str, list[ManualTask]] = {}
     for task in tasks:
         for email in recipients_of(session, runtime, task):
             by_person.setdefault(email, []).append(task)
+    language = runtime.policy.languages.default
+    _ = gettext_for(language)
     for email, mine in by_person.items():
         listed = [{"reference": requests[t.request_id].reference,
-                   "kind": f"{t.system}: {t.action}", "deadline": t.due_on,
+                   "system": _system_label(runtime, t.system, language),
+                   "action": _(TASK_ACTIONS.get(t.action, t.action)), "due_on": t.due_on,
                    "overdue": t.due_on < today} for t in mine]
-        queue_message(session, runtime, kind="staff_reminder", to=email,
-                      language=runtime.policy.languages.default, audited=False,
-                      context={"requests": listed,
-                               "portal_url": f"{runtime.settings.public_url}/tasks"})
+        queue_message(session, runtime, kind="task_reminder", to=email, language=language,
+                      audited=False, context={
+                          "tasks": listed, "portal_url": f"{runtime.settings.public_url}/tasks"})
     return len(by_person)
+
+
+def _system_label(runtime: Runtime, system_id: str, language: str) -> str:
+    system = runtime.policy.system(system_id)
+    return system.label.get(language, runtime.policy.languages.default) if system \
+        else system_id
 
 
 def open_task(session: CharterSession, runtime: Runtime, request: RightsRequest,
