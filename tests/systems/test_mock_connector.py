@@ -24,7 +24,7 @@ from charter.systems import repository as systems_repository
 from charter.systems.manual import remind_tasks
 from charter.systems.mock import ConnectorCall, MockConnector
 
-from ..factories import person
+from ..factories import person, staff_login
 from ..rights.helpers import ask_and_confirm, fulfil_by_staff, refresh
 from ..smtp import Inbox
 from .databases import EMAIL
@@ -157,9 +157,14 @@ def test_lifting_hands_back_what_the_restriction_set(mail_client: TestClient,
     with mail_runtime.transaction() as session:
         assert lift_due_restrictions(session, mail_runtime, today=day) == 0  # failed: again
     assert refresh(mail_runtime, request.reference).stage == "lifting"
+    staff_login(mail_client, mail_runtime, "dpo")
+    page = mail_client.get("/systems").text
+    assert "Restrictions a system failed to lift" in page
+    assert request.reference in page and "accounting (<span class=\"error\">ConnectionError" in page
     with mail_runtime.transaction() as session:
         assert lift_due_restrictions(session, mail_runtime, today=day) == 1
     assert refresh(mail_runtime, request.reference).stage == "lifted"
+    assert "Restrictions a system failed to lift" not in mail_client.get("/systems").text
     lifts = [c for c in double.calls if c.action == "lift"]
     assert len(lifts) == 2 and all(c.restricted is not None and c.restricted.undo ==
                                    {"rows": [7]} for c in lifts)

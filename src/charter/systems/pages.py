@@ -23,7 +23,15 @@ from ..web.templating import render_staff
 from . import repository
 from .callbacks import SignatureInvalid, receive_callback
 from .manual import checklist_of, may_work_on
-from .service import Completion, NotAssigned, complete_task, overview, parse_extract, system_of
+from .service import (
+    Completion,
+    NotAssigned,
+    complete_task,
+    late_lifts,
+    overview,
+    parse_extract,
+    system_of,
+)
 
 router = APIRouter(include_in_schema=False)
 MAX_CALLBACK = 1024 * 1024
@@ -122,7 +130,8 @@ def systems(request: Request, staff: Staff = Depends(require("handle_requests"))
     """Every system with what it still owes: nothing failing is ever out of sight."""
     runtime = runtime_of(request)
     return render_staff(request, staff, "systems/overview.html", {
-        "states": overview(session, runtime)})
+        "states": overview(session, runtime),
+        "late_lifts": late_lifts(session, runtime)})
 
 
 @router.post("/systems/callbacks/{token}", dependencies=[PUBLIC])

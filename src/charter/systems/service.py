@@ -1,6 +1,6 @@
 """Completing a manual task (the attestation of the people in charge of a system, with what
-they found for an access request), the overview of every system's state for staff, and the
-dry run of an SQL system's mapping."""
+they found for an access request), and the overview of every system's state for staff:
+parts still owed, tasks, callbacks waited for, restrictions not lifted on their day."""
 
 from __future__ import annotations
 
@@ -8,12 +8,22 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+from sqlalchemy import select
 
 from ..audit import record_event
 from ..db import CharterSession
 from ..errors import CharterError, Conflict, InvalidInput, NotFound
-from ..models import ManualTask, RequestSystemPart, RightsRequest, StaffUser, WebhookDelivery
+from ..models import (
+    AuditEvent,
+    ManualTask,
+    RequestSystemPart,
+    RightsRequest,
+    StaffUser,
+    WebhookDelivery,
+)
 from ..policy.processing import System
 from ..rights import repository as rights_repository
 from ..rights.connectors import PersonAnswers, connector_for
@@ -140,3 +150,29 @@ def overview(session: CharterSession, runtime: Runtime) -> list[SystemState]:
             tasks=[t for t in tasks if t.system == system.id],
             waiting=[d for d in waiting if d.system == system.id]))
     return states
+
+
+@dataclass
+class LateLift:
+    """A restriction a system failed to lift on its day: the daily job tries again; staff see
+    which system and the kind of error."""
+
+    request: RightsRequest
+    lift_on: date
+    failing: dict[str, str]  # system id: error type, from the latest failure of each
+
+
+def late_lifts(session: CharterSession, runtime: Runtime) -> list[LateLift]:
+    org = runtime.organization_id
+    late = []
+    for request in rights_repository.lifting(session, org):
+        failing: dict[str, str] = {}
+        for event in session.scalars(select(AuditEvent).where(
+                AuditEvent.organization_id == org, AuditEvent.action == "request.lift_failed",
+                AuditEvent.target == f"request:{request.reference}").order_by(AuditEvent.id)):
+            details = json.loads(event.details)
+            failing[details["system"]] = details["error"]
+        if failing:
+            lift_on = date.fromisoformat(runtime.cipher.unseal(request)["lift_on"])
+            late.append(LateLift(request, lift_on, failing))
+    return late
