@@ -5,16 +5,22 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from ..db import CharterSession
-from ..models import AuditEvent
+from ..models import AuditEvent, Organization
 
 
 def last_event(session: CharterSession, organization_id: int) -> AuditEvent | None:
+    """The head of the chain, for the next event to follow. Appends are serialised per
+    organization by locking its row until the transaction ends (on PostgreSQL; SQLite has
+    one writer): locking the last event would not do, since a second writer waiting on it
+    would then read that same event, not the one appended meanwhile, and both would take
+    the same sequence number — and with no event yet there is nothing to lock."""
+    session.execute(select(Organization.id).where(Organization.id == organization_id)
+                    .with_for_update())
     statement = (
         select(AuditEvent)
         .where(AuditEvent.organization_id == organization_id)
         .order_by(AuditEvent.seq.desc())
         .limit(1)
-        .with_for_update()
     )
     return session.scalars(statement).first()
 

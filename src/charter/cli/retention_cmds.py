@@ -60,7 +60,7 @@ def retention_plan(ctx: click.Context) -> None:
 
 @retention.command("run")
 @click.option("--batch-size", default=500, show_default=True,
-              type=click.IntRange(1, 100_000), help="rows per transaction")
+              type=click.IntRange(1, 5_000), help="rows per transaction")
 @click.pass_context
 def retention_run(ctx: click.Context, batch_size: int) -> None:
     """Delete or anonymise what is due, in batches; safe to stop and run again."""
@@ -109,7 +109,7 @@ def retention_mark(ctx: click.Context, email: str, contract_end: datetime | None
 @click.option("--by", default="month,category", show_default=True,
               help="comma-separated: category, source, month, language, field:NAME")
 @click.option("--k", type=click.IntRange(2, 100), default=None,
-              help="smallest group shown (default: the policy's statistics.minimum_cell)")
+              help="smallest group shown: at least the policy's statistics.minimum_cell")
 @click.pass_context
 def stats(ctx: click.Context, by: str, k: int | None) -> None:
     """Counts of anonymised records; groups smaller than k are suppressed."""

@@ -30,7 +30,7 @@ from ..policy.text import Duration
 from ..rights.exports import delete_expired_exports
 from ..rights.intake import LIMITS, forget_rate_events
 from ..runtime import Runtime
-from .schedule import add_duration
+from .schedule import subtract_duration
 
 CLOSED = ("fulfilled", "denied", "expired", "revoked")
 DONE = ("sent", "failed", "cancelled")
@@ -38,8 +38,7 @@ DONE = ("sent", "failed", "cancelled")
 
 def _before(now: datetime, duration: Duration) -> datetime:
     """The cut-off: what is older than ``now`` minus the duration is due."""
-    ahead = add_duration(now, duration)
-    return now - (ahead - now)
+    return subtract_duration(now, duration)
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,10 @@ def _mail_due(runtime: Runtime, now: datetime) -> ColumnElement[bool]:
 
 def _closed_due(runtime: Runtime, now: datetime) -> ColumnElement[bool]:
     cutoff = _before(now, runtime.policy.by_products.closed_requests)
+    in_force = (RightsRequest.kind == "restriction") & RightsRequest.stage.in_(
+        ("done", "lifting"))  # a restriction still in force: it is needed to lift it
     condition: ColumnElement[bool] = RightsRequest.status.in_(CLOSED) & (
-        RightsRequest.closed_at < cutoff)
+        RightsRequest.closed_at < cutoff) & ~in_force
     return condition
 
 
@@ -148,7 +149,9 @@ def purge(session: CharterSession, runtime: Runtime, item: ByProduct, now: datet
     model = item.model
     selection = select(model.id).where(model.organization_id == runtime.organization_id,
                                        item.due(runtime, now)).order_by(model.id)
-    ids = list(session.scalars(selection if item.purge else selection.limit(limit)))
+    if item.purge is None:  # a second sweep at the same time takes other rows
+        selection = selection.limit(limit).with_for_update(skip_locked=True)
+    ids = list(session.scalars(selection))
     if not ids:
         return []
     if item.purge is not None:

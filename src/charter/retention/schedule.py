@@ -25,6 +25,15 @@ def add_duration(moment: datetime, duration: Duration) -> datetime:
     return moment.replace(year=shifted.year, month=shifted.month, day=shifted.day)
 
 
+def subtract_duration(moment: datetime, duration: Duration) -> datetime:
+    """The same calendar arithmetic backwards: 1 month before 31 January is 31 December."""
+    if duration.unit == "days":
+        return moment - timedelta(days=duration.amount)
+    months = duration.amount * (12 if duration.unit == "years" else 1)
+    shifted = add_months(moment.date(), -months)
+    return moment.replace(year=shifted.year, month=shifted.month, day=shifted.day)
+
+
 HELD_UNTIL_TRIGGER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -83,17 +92,21 @@ def retention_due(policy: Policy, category: str, dates: TriggerDates,
         return max([dates.collected, *ended]), NO_PURPOSE
     dues: list[tuple[datetime, bool, str]] = []
     waiting = ""
+    never_held = 0
     for purpose in purposes:
         rule = policy.retention_rule(purpose.retention) if purpose.retention else None
         if rule is None:
             continue
         if rule.trigger == "consent_withdrawn" and purpose.id not in dates.consent_withdrawn:
-            continue  # never consented: this purpose never held the data
+            never_held += 1  # never consented: this purpose never held the data
+            continue
         start = dates.of(rule.trigger, purpose.id)
         if start is None:
             waiting = waiting or rule.id
             continue
         dues.append((add_duration(start, rule.duration), rule.action == "anonymise", rule.id))
+    if never_held == len(purposes):  # each counts from a consent never given: none holds it
+        return dates.collected, NO_PURPOSE
     if waiting or not dues:
         return None, waiting
     due, _anonymise, rule_id = max(dues)

@@ -26,10 +26,9 @@ class Cell:
 def statistics(session: CharterSession, runtime: Runtime, by: list[str], *,
                k: int | None = None) -> list[Cell]:
     """Counts of anonymised records grouped ``by`` category, source, month, language or a
-    kept field (``field:NAME``); groups under k suppressed."""
-    floor = k or runtime.policy.statistics.minimum_cell
-    if floor < 2:
-        raise InvalidInput("k: at least 2")
+    kept field (``field:NAME``); groups under k suppressed. ``k`` may raise the policy's
+    floor, never lower it."""
+    floor = max(k or 0, runtime.policy.statistics.minimum_cell)
     unknown = [d for d in by if d not in DIMENSIONS and not d.startswith("field:")]
     if not by or unknown:
         raise InvalidInput(f"by: one or more of {', '.join(DIMENSIONS)} or field:NAME")

@@ -34,11 +34,14 @@ OPEN = ("open", "in_progress")
 
 def restricted_on_request(organization_id: int) -> Select[int | None]:
     """People who asked for their data to be kept but not used (Art. 18(1)(c): they may need
-    it for a legal claim): no sweep touches it until the restriction is lifted."""
+    it for a legal claim): no sweep touches it from the moment they ask until the
+    restriction is lifted."""
+    asked = RightsRequest.status.in_(OPEN)
+    in_force = (RightsRequest.status == "fulfilled") & RightsRequest.stage.in_(
+        ("done", "lifting"))
     return select(RightsRequest.subject_id).where(
         RightsRequest.organization_id == organization_id, RightsRequest.kind == "restriction",
-        RightsRequest.status == "fulfilled", RightsRequest.stage.in_(("done", "lifting")),
-        RightsRequest.subject_id.is_not(None))
+        asked | in_force, RightsRequest.subject_id.is_not(None))
 
 
 def due_records(organization_id: int, now: datetime, version: str) -> ColumnElement[bool]:
@@ -72,7 +75,8 @@ def _reschedule_batch(session: CharterSession, runtime: Runtime, version: str,
     """Reschedule the next records after id ``after``; the ids done."""
     stale = list(session.scalars(select(Record).where(
         Record.organization_id == runtime.organization_id, Record.schedule != version,
-        Record.id > after).order_by(Record.id).limit(limit)))
+        Record.id > after).order_by(Record.id).limit(limit)
+        .with_for_update(skip_locked=True)))  # a contact being stored now is not undone
     reschedule_records(session, runtime, stale)
     return [r.id for r in stale]
 
@@ -111,21 +115,29 @@ def _records_batch(session: CharterSession, runtime: Runtime, now: datetime, ver
     return [record_id for record_id, *_rest in batch]
 
 
-def _remove_emptied(session: CharterSession, runtime: Runtime, subject_ids: list[int],
-                    actor: str) -> int:
-    """People with no record left, no standing consent and no open request are removed."""
-    org = runtime.organization_id
+def _emptied(organization_id: int) -> ColumnElement[bool]:
+    """A person with no record left, no standing consent and no open request."""
+    org = organization_id
     keep = select(Record.subject_id).where(Record.organization_id == org,
-                                            Record.subject_id.in_(subject_ids))
+                                            Record.subject_id == Subject.id)
     consenting = select(ConsentState.subject_id).where(
-        ConsentState.organization_id == org, ConsentState.subject_id.in_(subject_ids),
+        ConsentState.organization_id == org, ConsentState.subject_id == Subject.id,
         ConsentState.status.in_(STANDING))
     asking = select(RightsRequest.subject_id).where(
-        RightsRequest.organization_id == org, RightsRequest.subject_id.in_(subject_ids),
+        RightsRequest.organization_id == org, RightsRequest.subject_id == Subject.id,
         RightsRequest.status.in_(OPEN))
+    condition: ColumnElement[bool] = and_(Subject.organization_id == org, ~keep.exists(),
+                                          ~consenting.exists(), ~asking.exists())
+    return condition
+
+
+def _remove_emptied(session: CharterSession, runtime: Runtime, subject_ids: list[int],
+                    actor: str) -> int:
+    """Remove the people of ``subject_ids`` left with nothing. A person whose row is locked
+    (a form storing their data right now) is skipped: the next sweep sees them again."""
+    org = runtime.organization_id
     emptied = list(session.scalars(select(Subject.id).where(
-        Subject.organization_id == org, Subject.id.in_(subject_ids),
-        Subject.id.not_in(keep), Subject.id.not_in(consenting), Subject.id.not_in(asking))))
+        _emptied(org), Subject.id.in_(subject_ids)).with_for_update(skip_locked=True)))
     if emptied:
         remove_subjects(session, runtime, emptied)
         record_event(session, org, actor=actor, action="retention.people_removed",
@@ -158,6 +170,18 @@ def sweep(runtime: Runtime, *, batch_size: int = 500, now: datetime | None = Non
             break
         after = ids[-1]
         step("records", len(ids))
+    after = 0
+    while True:  # people emptied otherwise: a consent withdrawn, a request closed
+        with runtime.transaction() as session:
+            people = list(session.scalars(select(Subject.id).where(
+                _emptied(runtime.organization_id), Subject.id > after)
+                .order_by(Subject.id).limit(batch_size)))
+            if people:
+                report.people_removed += _remove_emptied(session, runtime, people, actor)
+        if not people:
+            break
+        after = people[-1]
+        step("people", len(people))
     for item in BY_PRODUCTS:
         while True:
             with runtime.transaction() as session:

@@ -152,7 +152,7 @@ def store_subject_data(
     now = utcnow()
     stored = [_upsert_record(session, runtime, subject, item, now) for item in records]
     # a new contact moves "last contact" on all the person's records, and their due dates
-    contact_made(session, runtime, subject, max(r.last_contact_at for r in stored))
+    contact_made(session, runtime, subject, max((r.last_contact_at for r in stored), default=now))
     record_event(
         session,
         runtime.organization_id,
