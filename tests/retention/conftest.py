@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from charter.consent.service import record_consent, withdraw_all
 from charter.models import Subject, utcnow
 from charter.runtime import Runtime, open_runtime
-from charter.subjects import RecordInput, store_subject_data
+from charter.subjects import RecordInput, find_subject, store_subject_data
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "charter" / "examples"
 
@@ -60,3 +61,28 @@ def customer(runtime: Runtime, email: str, contract_end: datetime | None) -> Sub
                                          "BE0999888777"}, "account_signup",
                              collected_at=start, last_contact_at=start,
                              contract_end_at=contract_end))
+
+
+READER = "lena@example.org"
+
+
+def reader(runtime: Runtime) -> Subject:
+    """A newsletter reader who signed up on the form and nothing else."""
+    with runtime.transaction() as session:
+        subject = store_subject_data(session, runtime, email=READER, records=[RecordInput(
+            "contact", {"email": READER}, "newsletter_signup")], actor="test")
+        record_consent(session, runtime, subject, purpose="newsletter", channel="email",
+                       action="grant", method="double_opt_in", actor="test")
+        return subject
+
+
+def withdraw(runtime: Runtime, email: str = READER) -> None:
+    with runtime.transaction() as session:
+        subject = find_subject(session, runtime, email=email)
+        assert subject is not None
+        withdraw_all(session, runtime, subject, method="unsubscribe_link", actor="test")
+
+
+def known(runtime: Runtime, email: str = READER) -> bool:
+    with runtime.transaction() as session:
+        return find_subject(session, runtime, email=email) is not None

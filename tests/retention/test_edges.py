@@ -13,7 +13,7 @@ from huey import MemoryHuey
 from sqlalchemy import func, select
 
 from charter import jobs
-from charter.consent.service import record_consent, withdraw_all
+from charter.consent.service import record_consent
 from charter.errors import InvalidInput
 from charter.models import AuditEvent, Record, RightsRequest, Subject, utcnow
 from charter.policy.text import Duration
@@ -22,6 +22,7 @@ from charter.retention.schedule import (
     NO_PURPOSE,
     TriggerDates,
     applicable,
+    fingerprint,
     retention_due,
     subtract_duration,
 )
@@ -29,9 +30,11 @@ from charter.retention.stats import statistics
 from charter.retention.sweep import sweep
 from charter.rights.intake import open_request
 from charter.runtime import Runtime
-from charter.subjects import RecordInput, find_subject, store_subject_data
+from charter.subjects import find_subject, store_subject_data
 
-EMAIL = "lena@example.org"
+from .conftest import READER, known, reader, withdraw
+
+EMAIL = READER
 
 
 def test_a_month_back_from_the_last_day_of_a_month() -> None:
@@ -62,30 +65,9 @@ def test_purposes_counting_from_a_consent_never_given_hold_nothing(runtime: Runt
     assert (due, name) == (collected, NO_PURPOSE)  # not kept forever
 
 
-def _reader(runtime: Runtime) -> Subject:
-    with runtime.transaction() as session:
-        subject = store_subject_data(session, runtime, email=EMAIL, records=[RecordInput(
-            "contact", {"email": EMAIL}, "newsletter_signup")], actor="test")
-        record_consent(session, runtime, subject, purpose="newsletter", channel="email",
-                       action="grant", method="double_opt_in", actor="test")
-        return subject
-
-
-def _withdraw(runtime: Runtime) -> None:
-    with runtime.transaction() as session:
-        subject = find_subject(session, runtime, email=EMAIL)
-        assert subject is not None
-        withdraw_all(session, runtime, subject, method="unsubscribe_link", actor="test")
-
-
-def _known(runtime: Runtime) -> bool:
-    with runtime.transaction() as session:
-        return find_subject(session, runtime, email=EMAIL) is not None
-
-
 def test_a_restriction_in_force_outlives_the_closed_requests_rule(runtime: Runtime) -> None:
-    _reader(runtime)
-    _withdraw(runtime)
+    reader(runtime)
+    withdraw(runtime)
     with runtime.transaction() as session:
         request = open_request(session, runtime, kind="restriction", email=EMAIL,
                                channel="email", verified_by="test", actor="test")
@@ -94,19 +76,19 @@ def test_a_restriction_in_force_outlives_the_closed_requests_rule(runtime: Runti
         request.closed_at = utcnow() - timedelta(days=4 * 365)
     first = sweep(runtime)
     assert first.deleted == 0 and "closed_requests" not in first.by_products
-    assert sweep(runtime).deleted == 0 and _known(runtime)  # and not on the next night
+    assert sweep(runtime).deleted == 0 and known(runtime)  # and not on the next night
     with runtime.transaction() as session:
         assert session.scalar(select(func.count()).select_from(RightsRequest).where(
             RightsRequest.organization_id == runtime.organization_id)) == 1
 
 
 def test_a_restriction_asked_for_protects_at_once(runtime: Runtime) -> None:
-    _reader(runtime)
-    _withdraw(runtime)
+    reader(runtime)
+    withdraw(runtime)
     with runtime.transaction() as session:
         open_request(session, runtime, kind="restriction", email=EMAIL, channel="email",
                      verified_by="test", actor="test")  # still being handled
-    assert sweep(runtime).deleted == 0 and _known(runtime)
+    assert sweep(runtime).deleted == 0 and known(runtime)
 
 
 def test_people_emptied_otherwise_are_removed(runtime: Runtime) -> None:
@@ -119,9 +101,9 @@ def test_people_emptied_otherwise_are_removed(runtime: Runtime) -> None:
         record_consent(session, runtime, other, purpose="newsletter", channel="email",
                        action="grant", method="double_opt_in", actor="test")
     assert sweep(runtime).people_removed == 0  # consent stands: they are kept
-    _withdraw(runtime)  # no record at all: nothing else will empty them
+    withdraw(runtime)  # no record at all: nothing else will empty them
     assert sweep(runtime).people_removed == 1
-    assert not _known(runtime)
+    assert not known(runtime)
     with runtime.transaction() as session:
         assert find_subject(session, runtime, email="kept@example.org") is not None
 
@@ -141,8 +123,8 @@ def test_the_command_line_cannot_lower_k(runtime: Runtime) -> None:
 
 
 def test_the_nightly_job_sweeps(runtime: Runtime) -> None:
-    _reader(runtime)
-    _withdraw(runtime)
+    reader(runtime)
+    withdraw(runtime)
     queue = MemoryHuey(immediate=True)
     registered = tasks.register(queue)
     jobs.bind_runtime(runtime)
@@ -150,14 +132,11 @@ def test_the_nightly_job_sweeps(runtime: Runtime) -> None:
         assert registered["retention.sweep"].call_local() >= 1
     finally:
         jobs.bind_runtime(None)  # type: ignore[arg-type]
-    assert not _known(runtime)
+    assert not known(runtime)
 
 
 @pytest.mark.db
 def test_two_sweeps_at_once_count_each_record_once(runtime: Runtime) -> None:
-    version = None
-    from charter.retention.schedule import fingerprint
-
     version = fingerprint(runtime.policy)
     past = utcnow() - timedelta(days=1)
     with runtime.transaction() as session:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select, update
 
 from charter.cli import main
 from charter.complaints.service import ComplaintInput, close, record_complaint
-from charter.consent.service import record_consent, withdraw_all
 from charter.mail.service import queue_message
 from charter.models import (
     Complaint,
@@ -26,40 +25,20 @@ from charter.models import (
 from charter.retention.sweep import sweep
 from charter.rights.intake import open_request
 from charter.runtime import Runtime, open_runtime
-from charter.subjects import RecordInput, find_subject, store_subject_data
+from charter.subjects import RecordInput, store_subject_data
 
 from ..conftest import POLICY
+from .conftest import READER, known, reader, withdraw
 
-EMAIL = "lena@example.org"
-
-
-def _reader(runtime: Runtime) -> None:
-    """A newsletter reader who signed up on the form and nothing else."""
-    with runtime.transaction() as session:
-        subject = store_subject_data(session, runtime, email=EMAIL, records=[RecordInput(
-            "contact", {"email": EMAIL}, "newsletter_signup")], actor="test")
-        record_consent(session, runtime, subject, purpose="newsletter", channel="email",
-                       action="grant", method="double_opt_in", actor="test")
-
-
-def _withdraw(runtime: Runtime) -> None:
-    with runtime.transaction() as session:
-        subject = find_subject(session, runtime, email=EMAIL)
-        assert subject is not None
-        withdraw_all(session, runtime, subject, method="unsubscribe_link", actor="test")
-
-
-def _known(runtime: Runtime, email: str = EMAIL) -> bool:
-    with runtime.transaction() as session:
-        return find_subject(session, runtime, email=email) is not None
+EMAIL = READER
 
 
 def test_a_withdrawal_ends_the_purpose_it_served(runtime: Runtime) -> None:
-    _reader(runtime)
+    reader(runtime)
     assert sweep(runtime).deleted == 0  # subscribed: the newsletter holds the address
-    _withdraw(runtime)
+    withdraw(runtime)
     report = sweep(runtime)
-    assert report.deleted == 1 and report.people_removed == 1 and not _known(runtime)
+    assert report.deleted == 1 and report.people_removed == 1 and not known(runtime)
 
 
 def test_a_rule_counting_from_the_withdrawal(runtime: Runtime, tmp_path: Path) -> None:
@@ -72,12 +51,12 @@ def test_a_rule_counting_from_the_withdrawal(runtime: Runtime, tmp_path: Path) -
     path.write_text(text)
     grace = open_runtime(runtime.settings.model_copy(update={"policy": path}),
                          engine=runtime.engine)
-    _reader(grace)
+    reader(grace)
     with grace.transaction() as session:
         [record] = session.scalars(select(Record).where(
             Record.organization_id == grace.organization_id)).all()
         assert record.retention_due_at is None  # while the consent stands
-    _withdraw(grace)
+    withdraw(grace)
     assert sweep(grace).deleted == 0  # thirty days of grace
     assert sweep(grace, now=utcnow() + timedelta(days=31)).deleted == 1
 
@@ -107,13 +86,13 @@ def test_the_end_of_a_contract_starts_its_clock(runtime: Runtime,
 
 
 def test_a_person_who_asked_for_restriction_is_left_alone(runtime: Runtime) -> None:
-    _reader(runtime)
-    _withdraw(runtime)
+    reader(runtime)
+    withdraw(runtime)
     with runtime.transaction() as session:
         request = open_request(session, runtime, kind="restriction", email=EMAIL,
                                channel="email", verified_by="test", actor="test")
         request.status, request.stage = "fulfilled", "done"
-    assert sweep(runtime).deleted == 0 and _known(runtime)
+    assert sweep(runtime).deleted == 0 and known(runtime)
 
 
 def test_charters_own_by_products_go_when_their_time_is_up(runtime: Runtime) -> None:
