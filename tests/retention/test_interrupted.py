@@ -54,7 +54,7 @@ def _swept(runtime: Runtime) -> list[int]:
 
 def _run(cli_args: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "charter", *cli_args, "retention", "run",
-                             "--batch-size", "20"], stdout=subprocess.PIPE,
+                             "--batch-size", "2"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "100"})
 
 
