@@ -76,3 +76,24 @@ def serving(base: Runtime, **settings: Any) -> Iterator[LiveServer]:
 def live(full_runtime: Runtime) -> Iterator[LiveServer]:
     with serving(full_runtime) as server:
         yield server
+
+
+PASSWORD = "a long enough password"
+
+
+def staff_account(runtime: Runtime, role: str = "dpo") -> str:
+    """A member of staff with ``role``; returns their address (the password is PASSWORD)."""
+    from charter.accounts.service import add_staff_user
+
+    email = f"{role}@langschool.be"
+    with runtime.transaction() as session:
+        add_staff_user(session, runtime, email=email, role=role, password=PASSWORD,
+                       actor="test")
+    return email
+
+
+def log_in(page: Any, url: str, email: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()

@@ -10,42 +10,25 @@ from typing import Any
 
 import pyotp
 
-from charter.accounts.service import add_staff_user
 from charter.mail.service import deliver_due
 from charter.mail.transport import SmtpTransport
 from charter.runtime import Runtime
 
 from ..factories import person
 from ..smtp import Inbox, link_in
-from .conftest import LiveServer
+from .conftest import LiveServer, log_in, staff_account
 
-PASSWORD = "a long enough password"
 EMAIL = "sophie.peeters@example.org"
-
-
-def _staff(runtime: Runtime, role: str = "dpo") -> str:
-    email = f"{role}@langschool.be"
-    with runtime.transaction() as session:
-        add_staff_user(session, runtime, email=email, role=role, password=PASSWORD,
-                       actor="test")
-    return email
-
-
-def _log_in(page: Any, url: str, email: str) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_login_with_two_step_and_finding_a_person(browser: Any, live: LiveServer,
                                                   full_runtime: Runtime) -> None:
     person(full_runtime, email=EMAIL)
-    email = _staff(full_runtime)
+    email = staff_account(full_runtime)
     context = browser.new_context()
     try:
         page = context.new_page()
-        _log_in(page, live.url, email)
+        log_in(page, live.url, email)
         page.wait_for_url(f"{live.url}/")
         assert page.get_by_role("heading", name="Requests by deadline").is_visible()
         page.get_by_role("link", name="Account").click()
@@ -56,7 +39,7 @@ def test_login_with_two_step_and_finding_a_person(browser: Any, live: LiveServer
         page.get_by_role("button", name="Confirm").click()
         assert page.get_by_text("On: after your password").is_visible()
         page.get_by_role("button", name="Log out").click()
-        _log_in(page, live.url, email)
+        log_in(page, live.url, email)
         page.get_by_label("Code from your authenticator app").fill(
             totp.at(int(time.time()) + 30))  # the next step: the current one is spent
         page.get_by_role("button", name="Continue").click()
@@ -79,7 +62,7 @@ def test_an_access_request_from_receipt_to_download(browser: Any, live: LiveServ
 
     person(full_runtime, email=EMAIL, billing={"company": "Brasserie Lambert",
                                                "vat_number": "BE0999888777"})
-    staff_email = _staff(full_runtime)
+    staff_email = staff_account(full_runtime)
     visitor = browser.new_context()
     staff = browser.new_context()
     try:
@@ -94,7 +77,7 @@ def test_an_access_request_from_receipt_to_download(browser: Any, live: LiveServ
         page.get_by_role("button", name="Yes, this is my request").click()
         # staff act on it in every system
         desk = staff.new_page()
-        _log_in(desk, live.url, staff_email)
+        log_in(desk, live.url, staff_email)
         desk.get_by_role("link", name="Requests", exact=True).click()
         desk.get_by_role("link", name="R-").first.click()
         desk.get_by_role("button", name="Fulfil in every system").click()
@@ -119,11 +102,11 @@ def test_an_access_request_from_receipt_to_download(browser: Any, live: LiveServ
 
 def test_logging_a_breach_and_notifying_the_authority(browser: Any, live: LiveServer,
                                                       full_runtime: Runtime) -> None:
-    email = _staff(full_runtime)
+    email = staff_account(full_runtime)
     context = browser.new_context()
     try:
         page = context.new_page()
-        _log_in(page, live.url, email)
+        log_in(page, live.url, email)
         page.get_by_role("link", name="Breaches", exact=True).click()
         page.get_by_role("link", name="Record a breach").click()
         page.locator("#nature-confidentiality").check()

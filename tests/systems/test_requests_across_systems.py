@@ -200,6 +200,11 @@ def test_a_manual_task_holds_the_request_open_until_attested(
         "csrf_token": csrf, "checked": ["0"], "attested": "yes", "nothing_found": "yes",
         "note": "Nothing in the files"})
     assert refused.status_code == 422 and "tick every step" in refused.text
+    # what was typed comes back, so the clerk only adds what is missing
+    assert ">Nothing in the files</textarea>" in refused.text
+    assert 'name="checked" value="0" checked' in refused.text
+    assert 'name="checked" value="1" checked' not in refused.text
+    assert 'name="nothing_found" value="yes" checked' in refused.text
     missing = client.post(f"/tasks/{task.uid}", data={
         "csrf_token": csrf, **CHECKLIST_OF_TWO, "attested": "yes", "note": "Looked"})
     assert missing.status_code == 422 and "upload what was found" in missing.text

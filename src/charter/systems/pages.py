@@ -5,6 +5,7 @@ URL webhooks call back — public, authenticated by its one-time token and the s
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -74,7 +75,8 @@ def _task(session: CharterSession, runtime: Runtime, uid: str, staff: Staff) -> 
 
 
 def _page(request: Request, staff: Staff, session: CharterSession, task: ManualTask, *,
-          error: str | None = None, status: int = 200) -> Response:
+          error: str | None = None, status: int = 200,
+          typed: dict[str, Any] | None = None) -> Response:
     """The task with what the people need to find the person: an access to personal data,
     audited."""
     runtime = runtime_of(request)
@@ -87,7 +89,7 @@ def _page(request: Request, staff: Staff, session: CharterSession, task: ManualT
     return render_staff(request, staff, "systems/task.html", {
         "task": task, "r": found, "details": details_of(runtime, found), "system": system,
         "checklist": checklist_of(system, task.action), "error": error,
-        "today": _today(runtime),
+        "today": _today(runtime), "typed": typed or {},
         "attestation": runtime.cipher.unseal(task) if task.status == "done" else {}},
         status_code=status)
 
@@ -120,7 +122,10 @@ def complete(uid: str, request: Request, csrf_token: str = Form(""),
     except NotAssigned as exc:
         raise HTTPException(403, str(exc)) from None
     except CharterError as exc:
-        return _page(request, staff, session, task, error=str(exc), status=422)
+        # what was typed comes back (a file cannot: the browser asks for it again)
+        typed = {"checked": set(checked), "note": note, "category": category,
+                 "nothing_found": bool(nothing_found)}
+        return _page(request, staff, session, task, error=str(exc), status=422, typed=typed)
     return RedirectResponse("/tasks", status_code=303)
 
 
