@@ -1,6 +1,6 @@
 """Triggers under the test school's policy: a withdrawal ends the purpose it served, a rule
-counting from the withdrawal starts then, the end of a contract starts its clock; a person
-who asked for restriction is left alone; Charter's own by-products go when their time is up."""
+counting from the withdrawal starts then, the end of a contract starts its clock; Charter's
+own by-products go when their time is up. (Restriction: see test_edges.py.)"""
 
 from __future__ import annotations
 
@@ -83,16 +83,6 @@ def test_the_end_of_a_contract_starts_its_clock(runtime: Runtime,
     assert left == ["contact"]
     both = CliRunner().invoke(main, [*cli_args, "retention", "mark", "x@example.org"])
     assert both.exit_code != 0 and "exactly one" in both.output
-
-
-def test_a_person_who_asked_for_restriction_is_left_alone(runtime: Runtime) -> None:
-    reader(runtime)
-    withdraw(runtime)
-    with runtime.transaction() as session:
-        request = open_request(session, runtime, kind="restriction", email=EMAIL,
-                               channel="email", verified_by="test", actor="test")
-        request.status, request.stage = "fulfilled", "done"
-    assert sweep(runtime).deleted == 0 and known(runtime)
 
 
 def test_charters_own_by_products_go_when_their_time_is_up(runtime: Runtime) -> None:
