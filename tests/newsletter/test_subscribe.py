@@ -10,13 +10,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from charter.consent import repository as consents
-from charter.consent.service import decide
+from charter.consent.service import decide, text_hash
 from charter.mail.service import deliver_due
 from charter.mail.transport import SmtpTransport
 from charter.models import ConsentEvent, Subject
 from charter.runtime import Runtime
 from charter.subjects import find_subject
 
+from ..collect.test_forms import post_form
 from ..smtp import Inbox, link_in, text_of
 
 
@@ -193,3 +194,31 @@ def test_expired_used_and_unknown_links_are_refused(mail_client: TestClient,
     assert _decision(mail_runtime, "hugo@example.org") == "pending"
     for bad in ("/u/nope", "/preferences/nope", "/newsletter/confirm/nope", "/parental/nope"):
         assert mail_client.get(bad).status_code == 404, bad
+
+
+def test_the_grant_proves_the_words_of_the_box_ticked(full_client: TestClient,
+                                                      full_runtime: Runtime,
+                                                      inbox: Inbox) -> None:
+    # two forms offer the newsletter in different words: the grant confirmed by the link
+    # must carry the text of the form the person used, under the version they saw
+    shown = "Send me the newsletter about new courses."
+    elsewhere = [option.text.get("en", "en") for point in full_runtime.policy.collection_points
+                 for option in point.consent_options
+                 if option.purpose == "newsletter" and point.id != "newsletter_signup"]
+    assert elsewhere and shown not in elsewhere
+    answer = post_form(full_client, "newsletter_signup",
+                       {"email": "amir.haddad@example.org", "consent": ["newsletter:email"]})
+    assert answer.status_code == 200, answer.text
+    _deliver(full_runtime)
+    [mail] = inbox.to("amir.haddad@example.org")
+    assert full_client.post(link_in(mail, "/newsletter/confirm/").split(".be", 1)[1]
+                            ).status_code == 200
+    with full_runtime.transaction() as session:
+        subject = find_subject(session, full_runtime, email="amir.haddad@example.org")
+        assert subject is not None
+        pending, grant = consents.events_of(session, full_runtime.organization_id, subject.id)
+        assert (pending.action, grant.action) == ("pending", "grant")
+        assert grant.text_hash == pending.text_hash == text_hash(shown)
+        assert full_runtime.cipher.unseal(grant)["text"] == shown
+        assert grant.policy_version == pending.policy_version
+        assert grant.source == "newsletter_signup"

@@ -57,7 +57,8 @@ def hold_for_parent(
                            source=point.id, status="pending", confirmer=confirmer,
                            deadline=deadline)
     runtime.cipher.seal(held, {"parent_email": parent_email, "consents": sorted(consents),
-                               "whole_subject": new_subject})
+                               "whole_subject": new_subject,
+                               "policy_version": runtime.policy_version})
     session.add(held)
     token = one_time_link(session, runtime, "parent", subject.id, purpose=point.id,
                           expires_at=deadline)
@@ -108,14 +109,17 @@ def confirm_parental_consent(
     if details["whole_subject"]:
         subject.restricted_at = None
     proof = {**evidence, "confirmed_by": held.confirmer}
+    shown_under = details.get("policy_version")  # the version the child's boxes showed
     for purpose, channel, text in details["consents"]:
         if channel == "email":
             ask_consent(session, runtime, subject, purpose=purpose, language=subject.language,
-                        text=text, evidence=proof, source=held.source, method="parental")
+                        text=text, evidence=proof, source=held.source, method="parental",
+                        policy_version=shown_under)
         else:
             record_consent(session, runtime, subject, purpose=purpose, channel=channel,
                            action="grant", method="parental", actor=held.confirmer,
-                           text=text, source=held.source, evidence=proof)
+                           text=text, source=held.source, evidence=proof,
+                           policy_version=shown_under)
     record_event(session, runtime.organization_id, actor=held.confirmer,
                  action="minor.confirmed", target=f"subject:{subject.id}")
     return True

@@ -50,6 +50,20 @@ def events_of(session: CharterSession, organization_id: int, subject_id: int) ->
     return list(session.scalars(statement.order_by(ConsentEvent.occurred_at, ConsentEvent.id)))
 
 
+def latest_pending(
+    session: CharterSession, organization_id: int, subject_id: int, purpose: str, channel: str
+) -> ConsentEvent | None:
+    """The last request for consent still awaiting its confirmation link: it holds the text
+    the person was shown."""
+    statement = select(ConsentEvent).where(
+        ConsentEvent.organization_id == organization_id, ConsentEvent.subject_id == subject_id,
+        ConsentEvent.purpose == purpose, ConsentEvent.channel == channel,
+        ConsentEvent.action == "pending",
+    )
+    return session.scalars(statement.order_by(ConsentEvent.occurred_at.desc(),
+                                              ConsentEvent.id.desc())).first()
+
+
 def event_by_receipt(
     session: CharterSession, organization_id: int, receipt_id: str
 ) -> ConsentEvent | None:

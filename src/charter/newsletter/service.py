@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
 
-from ..consent.repository import state_of
+from ..consent.repository import latest_pending, state_of
 from ..consent.service import Method, consent_purpose, record_consent, suppress, withdraw_all
 from ..db import CharterSession
 from ..errors import InvalidInput
@@ -87,6 +87,7 @@ def ask_consent(
     evidence: dict[str, Any],
     source: str | None = None,
     method: Method = "online_checkbox",
+    policy_version: str | None = None,
 ) -> str:
     """A box ticked for ``purpose`` by e-mail: granted at once, or — for the newsletter with
     double opt-in — pending until the link mailed to the address is used. Returns which."""
@@ -96,11 +97,13 @@ def ask_consent(
     if not needs_confirmation(runtime, purpose, "email"):
         record_consent(session, runtime, subject, purpose=purpose, channel="email",
                        action="grant", method=method, actor="subject", language=language,
-                       text=text, evidence=evidence, source=source)
+                       text=text, evidence=evidence, source=source,
+                       policy_version=policy_version)
         return "granted"
     record_consent(session, runtime, subject, purpose=purpose, channel="email",
                    action="pending", method="double_opt_in", actor="subject",
-                   language=language, text=text, evidence=evidence, source=source)
+                   language=language, text=text, evidence=evidence, source=source,
+                   policy_version=policy_version)
     recent = outbox.sent_since(session, runtime.organization_id, subject.id,
                                "newsletter_confirmation", utcnow() - timedelta(days=1))
     if recent >= CONFIRMATIONS_PER_DAY:  # no mail-bombing a stranger through our form
@@ -124,9 +127,16 @@ def confirm_subscription(
     if subject is None or not use(session, runtime, link):
         return False
     spend_all(session, runtime, "confirm", subject.id, link.purpose)  # older mails too
+    # the grant proves the words the person agreed to: those of the box they ticked
+    asked = latest_pending(session, runtime.organization_id, subject.id, link.purpose, "email")
+    shown = runtime.cipher.unseal(asked) if asked is not None else {}
     record_consent(session, runtime, subject, purpose=link.purpose, channel="email",
                    action="grant", method="double_opt_in", actor="subject",
-                   text=consent_text(runtime.policy, link.purpose, subject.language),
+                   language=asked.language if asked is not None else None,
+                   text=shown.get("text") or consent_text(runtime.policy, link.purpose,
+                                                          subject.language),
+                   source=asked.source if asked is not None else None,
+                   policy_version=asked.policy_version if asked is not None else None,
                    evidence={**evidence, "confirmed_by": "link"})
     return True
 
