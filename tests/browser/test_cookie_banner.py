@@ -94,17 +94,18 @@ def test_withdrawing_statistics_deletes_their_cookies(browser: Any, live: LiveSe
     assert _choice(page)["c"]["analytics"] is False
 
 
-def test_a_new_cookie_table_asks_again(browser: Any, live: LiveServer, full_runtime: Runtime,
-                                       tmp_path: Any) -> None:
+def test_a_new_policy_version_asks_again(browser: Any, live: LiveServer, full_runtime: Runtime,
+                                         tmp_path: Any) -> None:
     page = _open(browser, live)
     page.locator("[data-charter-action=accept]").click()
     page.reload()
     page.wait_for_timeout(300)
     assert page.locator("[data-charter-action=accept]").count() == 0
+    # a change that touches no cookie: a new version of the policy all the same
+    source = full_runtime.settings.policy.read_text()
+    assert "Rue de la Loi 16" in source
     changed = tmp_path / "changed.yaml"
-    changed.write_text(full_runtime.settings.policy.read_text().replace(
-        "  - {name: _ga,", "  - {name: _gid, provider: Google, category: analytics, duration: "
-        "1 day, party: third, purpose: Statistics}\n  - {name: _ga,"))
+    changed.write_text(source.replace("Rue de la Loi 16", "Rue de la Loi 16 (2nd floor)"))
     live.use(open_runtime(live.app.state.runtime.settings.model_copy(
         update={"policy": changed}), engine=full_runtime.engine))
     page.reload()

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from charter.cookies.banner import cookie_version
 from charter.models import CookieConsent
 from charter.runtime import Runtime, open_runtime
 from charter.web.app import create_app
@@ -43,7 +42,7 @@ def test_the_banner_is_built_from_the_cookie_table(full_client: TestClient) -> N
 
 
 def _choice(runtime: Runtime, **change: Any) -> dict[str, Any]:
-    return {"consentId": str(uuid.uuid4()), "policyVersion": cookie_version(runtime.policy),
+    return {"consentId": str(uuid.uuid4()), "policyVersion": runtime.policy_version,
             "language": "en", "action": "custom", "choices": {"analytics": True,
                                                                "marketing": False},
             "vendors": {"google": True}, "doNotSell": False, "gpc": False, **change}

@@ -3,13 +3,10 @@ grouped by provider, texts in the visitor's language."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from typing import Any
 
 from ..i18n import N_, gettext_for
-from ..policy import Policy
 from ..runtime import Runtime
 from ..wording import cookie_lifetime_words
 
@@ -49,15 +46,6 @@ def vendor_id(provider: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", provider.lower()).strip("-") or "vendor"
 
 
-def cookie_version(policy: Policy) -> str:
-    """The banner asks again when the cookie table or the signals change, not for every edit
-    of the policy file."""
-    relevant = {"cookies": [c.model_dump(mode="json") for c in policy.cookies],
-                "signals": policy.signals.model_dump(mode="json")}
-    digest = hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
-    return f"cookies:{digest[:16]}"
-
-
 def banner_config(runtime: Runtime, language: str, *, gpc: bool) -> dict[str, Any] | None:
     """The banner's configuration, or None when the policy declares no cookie beyond the
     strictly necessary (then there is nothing to ask)."""
@@ -87,7 +75,7 @@ def banner_config(runtime: Runtime, language: str, *, gpc: bool) -> dict[str, An
     return {
         "endpoint": f"{base}/api/v1/cookie-consents",
         "stylesheet": f"{base}/static/consent-banner.css",
-        "policyVersion": cookie_version(policy),
+        "policyVersion": runtime.policy_version,  # a new version asks again
         "language": language,
         "gpc": gpc,
         "honourGpc": policy.signals.honour_gpc,

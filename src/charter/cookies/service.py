@@ -11,7 +11,7 @@ from ..db import CharterSession
 from ..errors import InvalidInput
 from ..models import CookieConsent
 from ..runtime import Runtime
-from .banner import cookie_version, vendor_id
+from .banner import vendor_id
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def log_choice(session: CharterSession, runtime: Runtime, choice: Choice) -> Non
         uuid.UUID(choice.consent_id)
     except ValueError:
         raise InvalidInput("consentId: a random UUID") from None
-    if choice.policy_version != cookie_version(policy):
+    if choice.policy_version != runtime.policy_version:
         raise InvalidInput("policyVersion: the banner is out of date; reload the page")
     optional = {c.category for c in policy.cookies} - {"necessary"}
     if set(choice.choices) != optional:
