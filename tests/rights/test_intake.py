@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from charter.cli import main
 from charter.models import IdentityDocument, RightsRequest
 from charter.rights import repository
-from charter.rights.intake import ask_for_proof, decide_identity
+from charter.rights.intake import ask_for_proof, decide_identity, deny, extend
 from charter.runtime import Runtime
 
 from ..factories import person
@@ -232,3 +232,30 @@ def ask_and_expire(runtime: Runtime) -> str:
             created_at=utcnow() - timedelta(days=31)))
         assert expire_unverified(session, runtime) == 1
     return refresh(runtime, reference).status
+
+
+def test_every_mail_about_a_request_leads_to_the_persons_preferences(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    runtime = mail_runtime
+    person(runtime, email="ines.martin@example.org")
+    request = ask_and_confirm(mail_client, runtime, inbox, "access", "ines.martin@example.org")
+    with runtime.transaction() as session:
+        found = repository.request_by_reference(session, runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        extend(session, runtime, found, months=1, reason="Three archives to search.",
+               actor="staff:1")
+        deny(session, runtime, found, reason="Manifestly unfounded.", actor="staff:1")
+    deliver(runtime)
+    mails = inbox.to("ines.martin@example.org")
+    kinds = [m["Subject"].split(" (")[0] for m in mails]
+    assert len(mails) == 4, kinds  # verification, acknowledgement, extension, denial
+    for mail in mails:  # withdrawing consent is one click away from each of them
+        page = mail_client.get(link_in(mail, "/preferences/").removeprefix(BASE))
+        assert page.status_code == 200 and "Save my choices" in page.text, mail["Subject"]
+    # an erasure leaves no preferences behind: its mails carry no such link
+    person(runtime, email="hugo.lenoir@example.org")
+    ask_and_confirm(mail_client, runtime, inbox, "erasure", "hugo.lenoir@example.org")
+    deliver(runtime)
+    about_erasure = inbox.to("hugo.lenoir@example.org")
+    assert about_erasure and all("/preferences/" not in text_of(m) for m in about_erasure)

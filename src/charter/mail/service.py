@@ -87,6 +87,13 @@ def queue_message(
     return message
 
 
+def preferences_url(session: CharterSession, runtime: Runtime, subject: Subject) -> str:
+    """The person's lasting link to their consents: in the footer of every mail to them, so
+    withdrawing is always one click away."""
+    token = lasting_link(session, runtime, "preferences", subject)
+    return f"{runtime.settings.public_url}/preferences/{token}"
+
+
 def mail_subject(
     session: CharterSession,
     runtime: Runtime,
@@ -102,8 +109,7 @@ def mail_subject(
     email = contact_of(session, runtime, subject).get("email")
     if not email:
         return None
-    token = lasting_link(session, runtime, "preferences", subject)
-    context.setdefault("preferences_url", f"{runtime.settings.public_url}/preferences/{token}")
+    context.setdefault("preferences_url", preferences_url(session, runtime, subject))
     return queue_message(session, runtime, kind=kind, to=email,
                          language=language or subject.language, context=context,
                          subject_id=subject.id)

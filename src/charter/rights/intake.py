@@ -19,11 +19,11 @@ from ..db import CharterSession
 from ..errors import Conflict, InvalidInput
 from ..i18n import N_, gettext_for
 from ..mail.links import one_time_link, resolve, spend_all, use
-from ..mail.service import queue_message
+from ..mail.service import preferences_url, queue_message
 from ..models import IdentityDocument, RateEvent, RightsRequest, utcnow
 from ..policy.commitments import ALL_RIGHTS
 from ..runtime import Runtime
-from ..subjects.repository import subject_by_email_index
+from ..subjects.repository import subject_by_email_index, subject_by_id
 from ..subjects.service import valid_email
 from ..systems.waiting import stop_waiting
 from . import repository
@@ -152,7 +152,7 @@ def _send_verification(session: CharterSession, runtime: Runtime, request: Right
                   subject_id=request.subject_id, context={
                       "request_label": kind_label(request.kind, request.language),
                       "verify_url": f"{runtime.settings.public_url}/requests/verify/{token}",
-                      "expires_at": expires})
+                      "expires_at": expires, **_footer(session, runtime, request)})
 
 
 def request_for_link(session: CharterSession, runtime: Runtime, token: str, kind: str
@@ -192,7 +192,18 @@ def tell(session: CharterSession, runtime: Runtime, request: RightsRequest, kind
                   language=request.language, subject_id=request.subject_id,
                   forget_after_sending=request.kind == "erasure", context={
                       "request_label": kind_label(request.kind, request.language),
-                      "reference": request.reference, **context})
+                      "reference": request.reference, **_footer(session, runtime, request),
+                      **context})
+
+
+def _footer(session: CharterSession, runtime: Runtime, request: RightsRequest
+            ) -> dict[str, str]:
+    """The link to the person's preferences, as in every mail to them — except about an
+    erasure, which leaves no preferences behind."""
+    subject = subject_by_id(session, runtime.organization_id, request.subject_id)
+    if subject is None or request.kind == "erasure":
+        return {}
+    return {"preferences_url": preferences_url(session, runtime, subject)}
 
 
 def mark_verified(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
