@@ -19,11 +19,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine, select
 
 from charter.mail.service import deliver_due, queue_message
 from charter.mail.transport import SmtpTransport
-from charter.models import AuditEvent, OutboxMessage
+from charter.models import OutboxMessage
 from charter.runtime import Runtime, open_runtime
 from charter.settings import Settings
 
@@ -107,6 +108,7 @@ class SecureInbox(Inbox):
     def __init__(self) -> None:
         super().__init__()
         self.deliveries: list[tuple[str | None, str | None]] = []
+        self.senders: list[str | None] = []  # MAIL FROM of each message
         self.logins: list[tuple[str, bool]] = []  # every AUTH attempt: user, accepted
         self._attempts = threading.Lock()
 
@@ -122,6 +124,7 @@ class SecureInbox(Inbox):
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         tls = server.transport.get_extra_info("ssl_object") if server.transport else None
         auth = session.auth_data
+        self.senders.append(envelope.mail_from)
         self.deliveries.append((tls.version() if isinstance(tls, ssl.SSLObject) else None,
                                 auth.login.decode() if isinstance(auth, LoginPassword) else None))
         return await super().handle_DATA(server, session, envelope)
@@ -152,6 +155,7 @@ def start_server() -> Iterator[Start]:
 
 
 def _runtime(settings: Settings, engine: Engine, inbox: Inbox, **smtp: Any) -> Runtime:
+    """model_copy does not validate: a password must be given as a SecretStr."""
     configured = settings.model_copy(update={
         "smtp_host": "127.0.0.1", "smtp_port": inbox.port,
         "base_url": "https://privacy.langschool.be", **smtp})
@@ -182,7 +186,7 @@ def test_starttls_with_a_login_delivers_over_tls(
         server_context: ssl.SSLContext) -> None:
     inbox = _starttls_server(start_server, server_context)
     runtime = _runtime(settings, engine, inbox, smtp_tls="starttls", smtp_user=USER,
-                       smtp_password=PASSWORD)
+                       smtp_password=SecretStr(PASSWORD))
     _queue(runtime)
     report = deliver_due(runtime, SmtpTransport(runtime.settings))
     assert report.sent == 1, report.errors
@@ -198,51 +202,49 @@ def test_starttls_with_a_login_delivers_over_tls(
 
 
 @pytest.mark.usefixtures("trust_test_ca")
-def test_a_wrong_password_is_recorded_and_nothing_is_sent(
+def test_a_wrong_password_loses_no_mail_and_stops_the_batch(
         settings: Settings, engine: Engine, start_server: Start,
         server_context: ssl.SSLContext) -> None:
-    """The server answers 535; the transport takes every 5xx as the message's own permanent
-    failure, so the message ends as failed (kept in the outbox with the error and audited,
-    but not retried) - the current behaviour, though the fault lies in the configuration."""
+    """The server answers 535: the configuration is at fault, not the messages. Nothing is
+    failed for good, no attempt is spent, the batch stops at the first refusal, and once the
+    password is right everything goes."""
     inbox = _starttls_server(start_server, server_context)
     runtime = _runtime(settings, engine, inbox, smtp_tls="starttls", smtp_user=USER,
-                       smtp_password="not-the-password")
+                       smtp_password=SecretStr("not-the-password"))
+    _queue(runtime)
     _queue(runtime)
     report = deliver_due(runtime, SmtpTransport(runtime.settings))
-    assert report.sent == 0 and report.failed == 1 and report.retried == 0
+    assert report.sent == 0 and report.failed == 0 and report.retried == 1
     assert inbox.messages == [] and inbox.deliveries == []
-    assert inbox.logins and all(user == USER and not ok for user, ok in inbox.logins)
-    [row] = _messages(runtime)
-    assert row.status == "failed" and row.attempts == 1 and row.sent_at is None
-    assert row.last_error == "535 5.7.8 Authentication credentials invalid"
-    assert "not-the-password" not in row.last_error
-    with runtime.transaction() as session:
-        actions = session.scalars(select(AuditEvent.action).where(
-            AuditEvent.organization_id == runtime.organization_id)).all()
-    assert "mail.failed" in actions
-    # and a later run does not pick it up again
-    later = datetime.now(UTC) + timedelta(hours=7)
-    assert deliver_due(runtime, SmtpTransport(runtime.settings), now=later).handled == 0
+    assert inbox.logins and all(login == (USER, False) for login in inbox.logins)
+    first, second = _messages(runtime)
+    assert (first.status, first.attempts) == ("queued", 0)
+    assert first.last_error == "server: 535 5.7.8 Authentication credentials invalid"
+    assert "not-the-password" not in first.last_error
+    # the second was never tried: given back to the queue as it was
+    assert (second.status, second.attempts, second.claim, second.last_error) == (
+        "queued", 0, None, None)
+    fixed = _runtime(settings, engine, inbox, smtp_tls="starttls", smtp_user=USER,
+                     smtp_password=SecretStr(PASSWORD))
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert deliver_due(fixed, SmtpTransport(fixed.settings), now=later).sent == 2
+    assert len(inbox.messages) == 2
 
 
 def test_starttls_with_an_untrusted_certificate_is_refused_and_retried(
         settings: Settings, engine: Engine, start_server: Start,
-        server_context: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path) -> None:
+        server_context: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch) -> None:
     """Verification is on: without the test CA the handshake fails, nothing is said in clear,
     and the message waits for a retry."""
-    empty = tmp_path / "no-ca.pem"
-    empty.write_text("")
-    monkeypatch.setenv("SSL_CERT_FILE", str(empty))
-    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the system's CAs only
     inbox = _starttls_server(start_server, server_context)
     runtime = _runtime(settings, engine, inbox, smtp_tls="starttls", smtp_user=USER,
-                       smtp_password=PASSWORD)
+                       smtp_password=SecretStr(PASSWORD))
     _queue(runtime)
     report = deliver_due(runtime, SmtpTransport(runtime.settings))
     assert report.retried == 1 and inbox.messages == [] and inbox.logins == []
     [row] = _messages(runtime)
-    assert row.status == "queued" and row.attempts == 1
+    assert row.status == "queued" and row.attempts == 0  # the server's fault: none spent
     assert row.last_error is not None and "CERTIFICATE_VERIFY_FAILED" in row.last_error
 
 
@@ -273,3 +275,10 @@ def test_mail_from_replaces_the_policy_address(settings: Settings, engine: Engin
     assert mail["From"].addresses[0].addr_spec == "notifications@mail.langschool.be"
     assert "privacy@langschool.be" not in str(mail["From"])
     assert mail["Message-ID"].endswith("@mail.langschool.be>")
+    assert inbox.senders == ["notifications@mail.langschool.be"]  # the envelope, too
+
+
+def test_a_login_without_its_password_is_refused_at_start() -> None:
+    for half in ({"smtp_user": USER}, {"smtp_password": PASSWORD}):
+        with pytest.raises(ValidationError, match="give both or neither"):
+            Settings(**half)  # type: ignore[arg-type]

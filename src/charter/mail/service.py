@@ -191,9 +191,14 @@ def _record(runtime: Runtime, message_id: int, claim: str, report: DeliveryRepor
                 message.purged_at = utcnow()
             report.sent += 1
             return
-        message.attempts += 1
         message.last_error = str(failure)
         report.errors.append(str(failure))
+        if failure.server:  # the server's fault, not the message's: no attempt spent
+            message.status = "queued"
+            message.next_attempt_at = utcnow() + backoff(1)
+            report.retried += 1
+            return
+        message.attempts += 1
         if failure.permanent or message.attempts >= MAX_ATTEMPTS:
             message.status = "failed"
             report.failed += 1
@@ -206,22 +211,33 @@ def _record(runtime: Runtime, message_id: int, claim: str, report: DeliveryRepor
 
 
 def _deliver_one(runtime: Runtime, transport: MailTransport, message_id: int, claim: str,
-                 report: DeliveryReport) -> None:
+                 report: DeliveryReport) -> bool:
+    """Send one message; False when the server itself failed (the batch stops there)."""
     try:
         email = _prepare(runtime, message_id, claim, report)
         if email is None:
-            return
+            return True
         try:
             transport.send(email)
         except DeliveryFailed as exc:
             _record(runtime, message_id, claim, report, exc)
-            return
+            return not exc.server
         _record(runtime, message_id, claim, report, None)
     except Exception as exc:  # one broken message must never hold up the others
         log.warning("mail: message %d could not be handled (%s)", message_id,
                     type(exc).__name__)
         _record(runtime, message_id, claim, report,
                 DeliveryFailed(f"not sent: {type(exc).__name__}", permanent=False))
+    return True
+
+
+def _release(runtime: Runtime, message_ids: list[int], claim: str) -> None:
+    """Give back what this batch claimed but did not try: queued again, no attempt spent."""
+    with runtime.transaction() as session:
+        for message_id in message_ids:
+            message = repository.claimed(session, runtime.organization_id, message_id, claim)
+            if message is not None:
+                message.status, message.claim, message.claimed_at = "queued", None, None
 
 
 def deliver_due(
@@ -235,8 +251,12 @@ def deliver_due(
                                        stale_before=moment - CLAIM_TIMEOUT, limit=limit)
     report = DeliveryReport()
     try:
-        for message_id in claimed:
-            _deliver_one(runtime, transport, message_id, claim, report)
+        for position, message_id in enumerate(claimed):
+            if not _deliver_one(runtime, transport, message_id, claim, report):
+                log.warning("mail: the SMTP server failed (%s); the batch waits",
+                            report.errors[-1])
+                _release(runtime, claimed[position + 1:], claim)
+                break
     finally:
         transport.close()
     if report.handled:

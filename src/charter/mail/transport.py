@@ -15,12 +15,15 @@ _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
 
 
 class DeliveryFailed(Exception):
-    """A message could not be handed over. ``permanent`` failures are not retried."""
+    """A message could not be handed over. ``permanent`` failures are not retried; a
+    ``server`` failure (no connection, TLS or login refused) is nothing the message did:
+    it is retried, and the rest of the batch waits rather than failing the same way."""
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, server: bool = False) -> None:
         # Servers quote the recipient in their answers: the reason never keeps an address.
         super().__init__(_ADDRESS.sub("<address>", reason)[:250])
-        self.permanent = permanent
+        self.permanent = permanent and not server
+        self.server = server
 
 
 class MailTransport(Protocol):
@@ -48,17 +51,33 @@ class SmtpTransport:
             connection = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=context)
         else:
             connection = smtplib.SMTP(host, port, timeout=self.timeout)
+        try:
             if s.smtp_tls == "starttls":
                 connection.starttls(context=context)
-        if s.smtp_user and s.smtp_password:
-            connection.login(s.smtp_user, s.smtp_password.get_secret_value())
+            if s.smtp_user and s.smtp_password:
+                connection.login(s.smtp_user, s.smtp_password.get_secret_value())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                connection.close()
+            raise
         return connection
 
-    def send(self, message: EmailMessage) -> None:
-        try:
-            if self._connection is None:
+    def _connected(self) -> smtplib.SMTP:
+        if self._connection is None:
+            try:
                 self._connection = self._connect()
-            refused = self._connection.send_message(message)
+            except smtplib.SMTPResponseException as exc:
+                raise DeliveryFailed(f"server: {exc.smtp_code} {_text(exc.smtp_error)}",
+                                     permanent=False, server=True) from None
+            except (smtplib.SMTPException, OSError) as exc:
+                raise DeliveryFailed(f"server: {type(exc).__name__}: {exc}",
+                                     permanent=False, server=True) from None
+        return self._connection
+
+    def send(self, message: EmailMessage) -> None:
+        connection = self._connected()
+        try:
+            refused = connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             self._drop()
@@ -66,9 +85,7 @@ class SmtpTransport:
                                  permanent=all(c >= 500 for c in codes)) from None
         except smtplib.SMTPResponseException as exc:
             self._drop()
-            text = exc.smtp_error.decode(errors="replace") if isinstance(
-                exc.smtp_error, bytes) else str(exc.smtp_error)
-            raise DeliveryFailed(f"{exc.smtp_code} {text}",
+            raise DeliveryFailed(f"{exc.smtp_code} {_text(exc.smtp_error)}",
                                  permanent=exc.smtp_code >= 500) from None
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
@@ -89,6 +106,10 @@ class SmtpTransport:
                 connection.quit()
             except (smtplib.SMTPException, OSError):
                 connection.close()
+
+
+def _text(error: bytes | str) -> str:
+    return error.decode(errors="replace") if isinstance(error, bytes) else str(error)
 
 
 def transport_for(settings: Settings) -> MailTransport | None:
