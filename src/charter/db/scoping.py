@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Column, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from ..models import table_is_scoped
 
@@ -29,19 +29,41 @@ def _tables(statement: Any) -> set[Table]:
     return found
 
 
+def _organization_column(side: Any) -> Table | None:
+    """The table whose ``organization_id`` this is, if it is one."""
+    if isinstance(side, Column) and side.name == "organization_id" \
+            and isinstance(side.table, Table):
+        return side.table
+    return None
+
+
 def _filtered_tables(statement: Any) -> set[Table]:
-    """Tables whose ``organization_id`` column is compared in a WHERE or JOIN ON clause."""
-    filtered: set[Table] = set()
+    """Tables whose ``organization_id`` is held to given values: ``= value`` or
+    ``IN (values)`` in a WHERE or JOIN ON clause, or ``=`` the ``organization_id`` of a table
+    itself held so. ``!=``, ``IS NOT NULL`` or two tables merely equal to each other scope
+    nothing."""
+    pinned: set[Table] = set()
+    linked: list[tuple[Table, Table]] = []
     for element in visitors.iterate(statement):
-        if isinstance(element, BinaryExpression):
-            for side in (element.left, element.right):
-                if (
-                    isinstance(side, Column)
-                    and side.name == "organization_id"
-                    and isinstance(side.table, Table)
-                ):
-                    filtered.add(side.table)
-    return filtered
+        if not isinstance(element, BinaryExpression):
+            continue
+        left, right = _organization_column(element.left), _organization_column(element.right)
+        if left is None and right is None:
+            continue
+        if element.operator is operators.eq and left is not None and right is not None:
+            linked.append((left, right))
+        elif element.operator in (operators.eq, operators.in_op):
+            other = element.right if left is not None else element.left
+            if isinstance(other, BindParameter):
+                pinned.add(left if left is not None else right)  # type: ignore[arg-type]
+    grew = True
+    while grew:  # a join on equal organization ids carries the pin across
+        grew = False
+        for one, two in linked:
+            if (one in pinned) != (two in pinned):
+                pinned |= {one, two}
+                grew = True
+    return pinned
 
 
 _CHECKED: dict[Any, None] = {}
