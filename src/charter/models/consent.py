@@ -4,8 +4,9 @@ and the suppression list."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Id, IdMixin, OrganizationScoped, Sealed, UTCDateTime, utcnow
@@ -37,6 +38,27 @@ class ConsentEvent(IdMixin, OrganizationScoped, Sealed, Base):
 
     def sealed_context(self) -> str:
         return f"consent:{self.organization_id}:{self.subject_id}:{self.receipt_id}"
+
+
+class LedgerIsAppendOnly(RuntimeError):
+    """A programming error: an attempt to rewrite or delete one event of the consent ledger."""
+
+
+@event.listens_for(ConsentEvent, "before_update")
+def _never_rewritten(_mapper: Any, _connection: Any, event_row: ConsentEvent) -> None:
+    # only key rotation touches a written event: it re-seals the same proof under a new key
+    state = inspect(event_row)
+    changed = {a.key for a in state.attrs if a.history.has_changes()} - {"sealed", "key_id"}
+    if changed:
+        names = ", ".join(sorted(changed))
+        raise LedgerIsAppendOnly(f"consent event {event_row.receipt_id}: {names} cannot "
+                                 "change; record a new event instead")
+
+
+@event.listens_for(ConsentEvent, "before_delete")
+def _never_deleted_alone(_mapper: Any, _connection: Any, event_row: ConsentEvent) -> None:
+    # the ledger goes only with the person (erasure, retention), never one event at a time
+    raise LedgerIsAppendOnly(f"consent event {event_row.receipt_id} cannot be deleted")
 
 
 class ConsentState(IdMixin, OrganizationScoped, Base):
