@@ -4,6 +4,7 @@ attached to the same person by blind index; browser signals honoured and recorde
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -13,8 +14,9 @@ from sqlalchemy import func, select
 from charter.cli import main
 from charter.collect.pages import embed_token
 from charter.models import Record, Subject, Submission
-from charter.runtime import Runtime
+from charter.runtime import Runtime, open_runtime
 from charter.subjects import find_subject
+from charter.web.app import create_app
 
 GOOD = {"email": "Lucas.Maes@example.org", "first_name": "Lucas", "last_name": "Maes",
         "phone": "0470 12 34 56", "target_language": "nl", "company": "Atelier Maes"}
@@ -181,3 +183,27 @@ def test_do_not_track_is_recorded_and_honoured_where_the_policy_says(
     check = full_client.get("/api/v1/consent/check", headers=reader, params={
         "email": "dnt@example.org", "purpose": "partner_offers", "channel": "sms"})
     assert check.json()["reason"] == "dnt"
+
+
+def test_signals_the_policy_does_not_honour_are_recorded_only(
+        full_runtime: Runtime, tmp_path: Path, cli_args: list[str]) -> None:
+    source = full_runtime.settings.policy.read_text()
+    honoured = "signals: {honour_gpc: true, honour_dnt: true"
+    assert honoured in source
+    path = tmp_path / "unhonoured.yaml"
+    path.write_text(source.replace(honoured, "signals: {honour_gpc: false, honour_dnt: false"))
+    runtime = open_runtime(full_runtime.settings.model_copy(update={"policy": path}),
+                           engine=full_runtime.engine)
+    data = {"email": "lea@example.org", "first_name": "Léa", "birth_date": "1990-04-01",
+            "consent": ["partner_offers:sms"]}
+    with TestClient(create_app(runtime), base_url="http://127.0.0.1") as client:
+        answer = post_form(client, "summer_camp", data, headers={"Sec-GPC": "1", "DNT": "1"})
+        assert answer.status_code == 200, answer.text
+        check = client.get("/api/v1/consent/check", headers=_api_key(cli_args, "consent:read"),
+                           params={"email": "lea@example.org", "purpose": "partner_offers",
+                                   "channel": "sms"})
+    assert check.json()["allowed"] is True  # the notice says so: the box ticked counts
+    with runtime.transaction() as session:
+        submission = session.scalars(select(Submission).where(
+            Submission.organization_id == runtime.organization_id)).one()
+        assert submission.gpc and submission.dnt  # but both signals are on record

@@ -236,6 +236,14 @@ def _contradictions(policy: Policy) -> Iterator[Finding]:
             "Do Not Track is honoured, yet third parties track behaviour on the site",
             rule,
         )
+    selling = [p.id for p in policy.purposes if p.sale_or_sharing or p.targeted_advertising]
+    if selling and not policy.signals.honour_gpc:
+        yield warning(
+            ("signals", "honour_gpc"),
+            "Global Privacy Control is not honoured, yet purposes sell, share or target "
+            f"advertising ({', '.join(selling[:3])}): a browser's opt-out would be ignored",
+            "Art. 21(5): the right to object may be exercised by automated means",
+        )
     if claims.consent_by_use:
         yield warning(
             ("claims", "consent_by_use"),
