@@ -4,6 +4,7 @@ attached to the same person by blind index; browser signals honoured and recorde
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from charter.models import Record, Subject, Submission
 from charter.runtime import Runtime, open_runtime
 from charter.subjects import find_subject
 from charter.web.app import create_app
+from charter.web.forms import signed_form_token
 
 GOOD = {"email": "Lucas.Maes@example.org", "first_name": "Lucas", "last_name": "Maes",
         "phone": "0470 12 34 56", "target_language": "nl", "company": "Atelier Maes"}
@@ -207,3 +209,27 @@ def test_signals_the_policy_does_not_honour_are_recorded_only(
         submission = session.scalars(select(Submission).where(
             Submission.organization_id == runtime.organization_id)).one()
         assert submission.gpc and submission.dnt  # but both signals are on record
+
+
+def test_a_forged_expired_or_borrowed_token_is_refused(client: TestClient,
+                                                       runtime: Runtime) -> None:
+    past = int(time.time()) - 60
+    expired = f"{past}.{runtime.blind_index.token(f'form:enrolment:{past}')}"
+    borrowed = signed_form_token(runtime, "newsletter_signup")  # another form's token
+    genuine = signed_form_token(runtime, "enrolment")
+    forged = genuine.rsplit(".", 1)[0] + ".AAAA" + genuine.rsplit(".", 1)[1][4:]
+    for token in ("", "garbage", forged, expired, borrowed):
+        answer = client.post("/forms/enrolment", data={**GOOD, "csrf_token": token})
+        assert answer.status_code == 400 and "The form expired" in answer.text, token
+    assert _count(runtime, Subject) == 0  # nothing of any of them stored
+    assert client.post("/forms/enrolment", data={**GOOD, "csrf_token": genuine}
+                       ).status_code == 200
+
+
+def test_one_unticked_box_per_purpose_and_channel(full_client: TestClient) -> None:
+    page = full_client.get("/forms/summer_camp?lang=en").text
+    boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', page)
+    values = sorted(re.search(r'value="([^"]+)"', box).group(1) for box in boxes  # type: ignore[union-attr]
+                    if 'name="consent"' in box)
+    assert values == ["newsletter:email", "partner_offers:email", "partner_offers:sms"]
+    assert not any(" checked" in box for box in boxes)

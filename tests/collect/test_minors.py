@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -14,8 +15,9 @@ from charter.consent import repository as consents
 from charter.mail.service import deliver_due
 from charter.mail.transport import SmtpTransport
 from charter.models import AuditEvent, OutboxMessage, Subject, utcnow
-from charter.runtime import Runtime
+from charter.runtime import Runtime, open_runtime
 from charter.subjects import find_subject
+from charter.web.app import create_app
 
 from ..smtp import Inbox, link_in, text_of
 from .test_forms import post_form
@@ -138,3 +140,51 @@ def test_a_child_without_a_parent_address_is_refused(full_client: TestClient,
     assert school.status_code == 200  # this policy lets the school confirm
     late = post_form(full_client, "summer_camp", {**CHILD, "birth_date": "2999-01-01"})
     assert late.status_code == 422 and "not a plausible date of birth" in late.text
+
+
+def _variant(runtime: Runtime, tmp_path: Path, *changes: tuple[str, str]) -> Runtime:
+    source = runtime.settings.policy.read_text()
+    for old, new in changes:
+        assert old in source, old
+        source = source.replace(old, new, 1)
+    path = tmp_path / "variant.yaml"
+    path.write_text(source)
+    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
+                        engine=runtime.engine)
+
+
+def test_the_school_confirms_only_where_the_policy_allows(full_runtime: Runtime,
+                                                          tmp_path: Path) -> None:
+    runtime = _variant(full_runtime, tmp_path, ("school_consent: true", "school_consent: false"))
+    with TestClient(create_app(runtime), base_url="http://127.0.0.1") as client:
+        form = client.get("/forms/summer_camp")
+        assert "your school" not in form.text  # not offered
+        school = post_form(client, "summer_camp", {**CHILD, "confirmer": "school"})
+        assert school.status_code == 422 and 'href="#f-confirmer"' in school.text
+    assert _subjects(runtime) == 0  # nothing of the refused child kept
+
+
+def test_a_form_may_ask_the_age_in_years(full_runtime: Runtime, tmp_path: Path,
+                                         cli_args: list[str]) -> None:
+    runtime = _variant(full_runtime, tmp_path,
+                       ("    asks_age: true\n", "    asks_age: true\n    age_question: age\n"))
+    child = {**{k: v for k, v in CHILD.items() if k != "birth_date"}, "age": "12"}
+    with TestClient(create_app(runtime), base_url="http://127.0.0.1") as client:
+        form = client.get("/forms/summer_camp")
+        assert 'name="age"' in form.text and 'name="birth_date"' not in form.text
+        assert post_form(client, "summer_camp", {**child, "age": "twelve"}).status_code == 422
+        assert post_form(client, "summer_camp", {**CHILD}).status_code == 422  # not asked
+        assert post_form(client, "summer_camp", child).status_code == 200
+        assert _check(client, cli_args, "tom@example.org", "newsletter")["reason"] == \
+            "minor_pending"  # twelve, under sixteen: held for a parent
+        adult = {**child, "email": "ann@example.org", "age": "30", "parent_email": ""}
+        assert post_form(client, "summer_camp", adult).status_code == 200
+    with runtime.transaction() as session:
+        grown = find_subject(session, runtime, email="ann@example.org")
+        assert grown is not None and grown.restricted_at is None
+
+
+def _subjects(runtime: Runtime) -> int:
+    with runtime.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Subject).where(
+            Subject.organization_id == runtime.organization_id)) or 0

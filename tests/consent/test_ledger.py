@@ -36,12 +36,12 @@ def test_a_written_event_cannot_be_rewritten_or_deleted(runtime: Runtime) -> Non
                        action="grant", method="written", actor="staff:1",
                        text="Send me the newsletter.")
     [written] = _events(runtime)
-    with pytest.raises(LedgerIsAppendOnly, match="action cannot change"):
-        with runtime.transaction() as session:
-            _one(session, runtime, written.id).action = "withdraw"
-    with pytest.raises(LedgerIsAppendOnly, match="cannot be deleted"):
-        with runtime.transaction() as session:
-            session.delete(_one(session, runtime, written.id))
+    with pytest.raises(LedgerIsAppendOnly, match="action cannot change"), \
+            runtime.transaction() as session:
+        _one(session, runtime, written.id).action = "withdraw"
+    with pytest.raises(LedgerIsAppendOnly, match="cannot be deleted"), \
+            runtime.transaction() as session:
+        session.delete(_one(session, runtime, written.id))
     [kept] = _events(runtime)  # both attempts rolled back: the grant stands as written
     assert (kept.action, kept.occurred_at) == ("grant", written.occurred_at)
 

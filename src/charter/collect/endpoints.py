@@ -26,7 +26,7 @@ def submit_json(
     runtime = runtime_of(request)
     point = collection_point(runtime.policy, point_id, ("form", "api"))
     values = dict(payload.fields)
-    for extra in ("birth_date", "parent_email", "confirmer"):
+    for extra in ("birth_date", "age", "parent_email", "confirmer"):
         if getattr(payload, extra) is not None:
             values[extra] = getattr(payload, extra)
     checked = check_submission(runtime.policy, point, values, payload.consents,

@@ -155,8 +155,8 @@ def check_submission(
     """Validate everything; raise :class:`SubmissionInvalid` listing every problem."""
     problems: list[Problem] = []
     region = policy.organization.country
-    allowed = {f.name for f in point.fields} | ({"birth_date", "parent_email", "confirmer"}
-                                                if point.asks_age else set())
+    allowed = {f.name for f in point.fields} | ({point.age_question, "parent_email",
+                                                 "confirmer"} if point.asks_age else set())
     for name in sorted(set(values) - allowed):
         problems.append(Problem(name, "not a field of this form"))
     checked = CheckedSubmission(email="", phone=None)
@@ -192,26 +192,38 @@ def check_submission(
             purpose, channel = key.split(":", 1)
             checked.consents.append((purpose, channel))
     if point.asks_age:
-        _check_age(policy, values, checked, problems, today=today)
+        _check_age(policy, point, values, checked, problems, today=today)
     if problems:
         raise SubmissionInvalid(problems)
     return checked
 
 
-def _check_age(policy: Policy, values: dict[str, Any], checked: CheckedSubmission,
-               problems: list[Problem], *, today: date) -> None:
-    raw = str(values.get("birth_date") or "").strip()
+def _stated_age(point: CollectionPoint, values: dict[str, Any], checked: CheckedSubmission,
+                problems: list[Problem], *, today: date) -> int | None:
+    """The age as the form asks it: from the date of birth, or the age given in years."""
+    raw = str(values.get(point.age_question) or "").strip()
+    if point.age_question == "age":
+        if not raw.isdigit() or not 0 < int(raw) <= 120:
+            problems.append(Problem("age", "required, in years"))
+            return None
+        return int(raw)
     try:
         born = date.fromisoformat(raw)
     except ValueError:
         problems.append(Problem("birth_date", "required, as YYYY-MM-DD"))
-        return
+        return None
     if not date(1900, 1, 1) <= born <= today:
         problems.append(Problem("birth_date", "not a plausible date of birth"))
-        return
+        return None
     checked.birth_date = born
+    return age_on(born, today)
+
+
+def _check_age(policy: Policy, point: CollectionPoint, values: dict[str, Any],
+               checked: CheckedSubmission, problems: list[Problem], *, today: date) -> None:
+    age = _stated_age(point, values, checked, problems, today=today)
     minors = policy.minors
-    if minors is None or age_on(born, today) >= minors.minimum_age:
+    if age is None or minors is None or age >= minors.minimum_age:
         return
     confirmer = str(values.get("confirmer") or "parent")
     if confirmer not in ("parent", "school") or (confirmer == "school"

@@ -92,7 +92,9 @@ def form_view(policy: Policy, point: CollectionPoint, language: str) -> FormView
                                 collected.required, AUTOCOMPLETE.get(collected.category_field),
                                 choices))
     if point.asks_age:
-        fields.append(FormField("birth_date", _("Date of birth"), "date", True, "bday"))
+        fields.append(FormField("age", _("Your age"), "number", True) if point.age_question
+                      == "age" else FormField("birth_date", _("Date of birth"), "date", True,
+                                              "bday"))
         if policy.minors:
             hint = _("Needed if you are under %(age)s.") % {"age": policy.minors.minimum_age}
             fields.append(FormField("parent_email", _("E-mail address of a parent or guardian")

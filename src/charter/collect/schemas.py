@@ -31,6 +31,7 @@ class SubmissionIn(BaseModel):
     consents: list[str] = Field(default_factory=list, description='"purpose:channel" ticked')
     language: Language | None = None
     birth_date: str | None = None
+    age: int | None = Field(None, description="when the point asks the age in years")
     parent_email: str | None = None
     confirmer: Literal["parent", "school"] | None = None
     signals: BrowserSignals = Field(default_factory=BrowserSignals)

@@ -128,6 +128,8 @@ class CollectionPoint(Strict):
     purposes: list[Identifier] = Field(default_factory=list)
     consent_options: list[ConsentOption] = Field(default_factory=list)
     asks_age: bool = False
+    age_question: Literal["birth_date", "age"] = Field(
+        "birth_date", description="how the age is asked: the date of birth, or the age in years")
     subject_categories: list[Identifier] = Field(default_factory=list)
 
 
