@@ -249,14 +249,15 @@ def decide(
 def object_to_direct_marketing(
     session: CharterSession, runtime: Runtime, subject: Subject, *, actor: str
 ) -> Objection:
-    """Art. 21(2)-(3): absolute and immediate — every marketing purpose stops, the address
-    goes on the suppression list."""
+    """Art. 21(2)-(3): absolute and immediate — every marketing purpose stops, and so does
+    profiling (as far as it serves marketing: Charter cannot tell, so all of it); the
+    address goes on the suppression list."""
     objection = Objection(organization_id=runtime.organization_id, subject_id=subject.id,
                           purpose=None, status="upheld", decided_at=utcnow(), decided_by=actor)
     session.add(objection)
     session.flush()
     for purpose in runtime.policy.purposes:
-        if purpose.marketing:
+        if purpose.marketing or purpose.profiling:
             record_consent(session, runtime, subject, purpose=purpose.id,
                            channel=SIGNAL_CHANNEL, action="object", method="request",
                            actor=actor)
