@@ -6,10 +6,11 @@ reads and deletes on the same database.
         --database-url postgresql://postgres@127.0.0.1:5432/test                    # PostgreSQL
 
 The store is filled with SUBJECTS people and about ten records each (bulk inserts of sealed
-blobs; only the people measured are written through Charter). Charter's access reads and
-decrypts every record of the person and their consent history (the built-in connector);
-its erasure deletes them except what a legal hold keeps. The baseline selects, then deletes,
-the same rows by hand.
+blobs; only the people measured are written through Charter). Both sides start from the
+person's id (found by blind index before). Charter's access reads and decrypts every record
+of the person and their consent history (the built-in connector); its erasure deletes them
+except what a legal hold keeps. The baseline selects, then deletes, the same rows by hand.
+The rest of a request (package, letter, mail, audit) is not measured here.
 """
 
 from __future__ import annotations
