@@ -320,3 +320,19 @@ def test_the_banner_in_another_site(browser: Any, full_runtime: Runtime,
         outsider.locator("[data-charter-action=accept]").click()
         _until(outsider, "window.thirdPartyRan === 1")
         assert len(_logged(full_runtime, 3, seconds=2)) == 2
+
+
+def test_google_turned_off_is_told_to_google(browser: Any, live: LiveServer,
+                                             full_runtime: Runtime, tmp_path: Path) -> None:
+    """Statistics kept, Google refused: Consent Mode denies analytics storage to Google's tags
+    (which may be loaded unblocked and rely on it), while Matomo's script runs."""
+    _two_statistics_providers(live, full_runtime, tmp_path)
+    page = _open_with_vendor_scripts(browser, live)
+    page.locator("[data-charter-action=customize]").click()
+    page.locator("#charter-consent-category-analytics").check()
+    page.locator("input[data-charter-vendor=google]").uncheck()
+    page.locator("[data-charter-action=save]").click()
+    _until(page, "window.dataLayer.filter((e) => e[0] === 'consent').length === 2")
+    [_default, update] = _consent_calls(page)
+    assert update[1] == "update" and update[2]["analytics_storage"] == "denied"
+    assert _blocked(page, "google") and not _blocked(page, "matomo")

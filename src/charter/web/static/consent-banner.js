@@ -35,8 +35,13 @@
   // GPC wins over any stored or requested marketing grant.
   const isGranted = (choice, categoryId) => !!choice.c[categoryId] && !(gpcActive && categoryId === 'marketing');
 
+  // Consent Mode speaks to Google's tags: where Google is a provider of a category, a
+  // visitor who keeps the category but turns Google off has refused Google.
+  const googleIn = (categoryId) => ((categoriesById[categoryId] || {}).vendors || []).some((vendor) => vendor.id === 'google');
+
   function updateGoogleConsent(choice) {
-    const value = (categoryId) => (isGranted(choice, categoryId) ? 'granted' : 'denied');
+    const allowed = (categoryId) => isGranted(choice, categoryId) && (!googleIn(categoryId) || choice.vd.google === true);
+    const value = (categoryId) => (allowed(categoryId) ? 'granted' : 'denied');
     window.gtag('consent', 'update', {
       analytics_storage: value('analytics'),
       ad_storage: value('marketing'), ad_user_data: value('marketing'), ad_personalization: value('marketing'),
