@@ -45,7 +45,8 @@ def _choice(runtime: Runtime, **change: Any) -> dict[str, Any]:
     return {"consentId": str(uuid.uuid4()), "policyVersion": runtime.policy_version,
             "language": "en", "action": "custom", "choices": {"analytics": True,
                                                                "marketing": False},
-            "vendors": {"google": True}, "doNotSell": False, "gpc": False, **change}
+            "vendors": {"google": True, "meta": False}, "doNotSell": False, "gpc": False,
+            **change}
 
 
 def _logged(runtime: Runtime) -> int:
@@ -62,6 +63,8 @@ def test_choices_are_logged_as_proof_and_bad_ones_refused(full_client: TestClien
                 {"policyVersion": "cookies:old"}, {"action": "maybe"}, {"email": "x@y.z"},
                 {"choices": {"analytics": True}},  # an answer missing
                 {"vendors": {f"made-up-{n}": True for n in range(50)}},
+                {"vendors": {"google": True}},  # a provider left unanswered
+                {"vendors": {"google": True, "meta": True}},  # Meta on, marketing off
                 {"action": "reject_all"},  # yet analytics is on
                 {"gpc": True, "choices": {"analytics": True, "marketing": True}}):
         response = full_client.post("/api/v1/cookie-consents", json=_choice(full_runtime, **bad))

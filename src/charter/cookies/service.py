@@ -42,6 +42,14 @@ def log_choice(session: CharterSession, runtime: Runtime, choice: Choice) -> Non
     unknown = sorted(set(choice.vendors) - vendors)
     if unknown:
         raise InvalidInput(f"vendors: {', '.join(unknown[:5])} is not a provider of this site")
+    missing = sorted(vendors - set(choice.vendors))
+    if missing:
+        raise InvalidInput(f"vendors: one answer for each provider ({', '.join(missing[:5])} "
+                           "missing)")
+    for vendor, granted in choice.vendors.items():
+        serves = {c.category for c in policy.cookies if vendor_id(c.vendor or c.provider) == vendor}
+        if granted and not any(choice.choices.get(category) for category in serves):
+            raise InvalidInput(f"vendors: {vendor} is allowed but none of its categories is")
     refused_marketing = (choice.gpc and policy.signals.honour_gpc) or choice.do_not_sell
     if choice.action in ("accept_all", "reject_all"):
         accepted = choice.action == "accept_all"
