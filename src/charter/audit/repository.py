@@ -2,20 +2,49 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..db import CharterSession
 from ..models import AuditEvent, Organization
+from .head import ChainHead
+
+
+def lock_head(session: CharterSession, organization_id: int) -> ChainHead:
+    """The recorded head of the chain (sequence number, hash), for the next event to follow.
+
+    Appends are serialised per organization by locking its row until the transaction ends
+    (on PostgreSQL; SQLite has one writer): locking the last event would not do, since a
+    second writer waiting on it would then read that same event, not the one appended
+    meanwhile, and both would take the same sequence number — and with no event yet there
+    is nothing to lock. The head lives on that row, so it is read under the same lock."""
+    row = session.execute(
+        select(Organization.audit_head_seq, Organization.audit_head_hash)
+        .where(Organization.id == organization_id)
+        .with_for_update()
+    ).one()
+    return ChainHead(row.audit_head_seq, row.audit_head_hash)
+
+
+def recorded_head(session: CharterSession, organization_id: int) -> ChainHead:
+    """The head as last recorded, without a lock (for verifying and printing)."""
+    row = session.execute(
+        select(Organization.audit_head_seq, Organization.audit_head_hash)
+        .where(Organization.id == organization_id)
+    ).one()
+    return ChainHead(row.audit_head_seq, row.audit_head_hash)
+
+
+def move_head(session: CharterSession, organization_id: int, head: ChainHead) -> None:
+    session.execute(
+        update(Organization)
+        .where(Organization.id == organization_id)
+        .values(audit_head_seq=head.seq, audit_head_hash=head.hash)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def last_event(session: CharterSession, organization_id: int) -> AuditEvent | None:
-    """The head of the chain, for the next event to follow. Appends are serialised per
-    organization by locking its row until the transaction ends (on PostgreSQL; SQLite has
-    one writer): locking the last event would not do, since a second writer waiting on it
-    would then read that same event, not the one appended meanwhile, and both would take
-    the same sequence number — and with no event yet there is nothing to lock."""
-    session.execute(select(Organization.id).where(Organization.id == organization_id)
-                    .with_for_update())
+    """The newest event in the table (which the recorded head should name)."""
     statement = (
         select(AuditEvent)
         .where(AuditEvent.organization_id == organization_id)

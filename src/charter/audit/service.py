@@ -14,8 +14,9 @@ from typing import Any
 from ..db import CharterSession
 from ..models import AuditEvent, utcnow
 from . import repository
+from .head import EMPTY, ChainHead
 
-GENESIS = "0" * 64
+GENESIS = EMPTY.hash
 
 
 def _digest(
@@ -52,10 +53,16 @@ def record_event(
     target: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits with the change it proves)."""
+    """Append one event in the caller's transaction (it commits with the change it proves),
+    and move the recorded head to it in the same transaction."""
+    head = repository.lock_head(session, organization_id)
     last = repository.last_event(session, organization_id)
-    seq = 1 if last is None else last.seq + 1
-    prev_hash = GENESIS if last is None else last.hash
+    if last is not None and last.seq > head.seq:
+        # Appended without moving the head (by a Charter older than the head, mid-upgrade):
+        # follow them rather than collide with them. Otherwise follow the head even when the
+        # newest events are gone, so their deletion stays visible as a gap.
+        head = ChainHead(last.seq, last.hash)
+    seq = head.seq + 1
     occurred_at = utcnow()
     body = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
     event = AuditEvent(
@@ -66,11 +73,12 @@ def record_event(
         action=action,
         target=target,
         details=body,
-        prev_hash=prev_hash,
-        hash=_digest(prev_hash, seq, occurred_at, actor, action, target, body),
+        prev_hash=head.hash,
+        hash=_digest(head.hash, seq, occurred_at, actor, action, target, body),
     )
     session.add(event)
     session.flush()
+    repository.move_head(session, organization_id, ChainHead(seq, event.hash))
     return event
 
 
@@ -79,18 +87,41 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str | None = None
-    head_hash: str = GENESIS
+    head: ChainHead = EMPTY
+    """The last event, when the walk reached the end of the chain."""
 
     @property
     def intact(self) -> bool:
         return self.problem is None
 
 
-def verify_chain(session: CharterSession, organization_id: int) -> ChainReport:
+def _head_problem(last: ChainHead, recorded: ChainHead) -> tuple[int, str] | None:
+    """Where and how the end of the surviving chain differs from the head recorded with each
+    append."""
+    if recorded.seq > last.seq:
+        if last.seq == 0:
+            return 1, f"every event is missing: the chain's head is #{recorded.seq}"
+        return last.seq + 1, (f"events after #{last.seq} are missing: "
+                              f"the chain's head is #{recorded.seq}")
+    if recorded.seq < last.seq:
+        return recorded.seq + 1, (f"events after #{recorded.seq} were added without moving "
+                                  f"the chain's head (#{recorded.seq}): the log ends at "
+                                  f"#{last.seq}")
+    if recorded.hash != last.hash:
+        return last.seq, (f"event #{last.seq} is not the chain's recorded head: the log was "
+                          "rewritten")
+    return None
+
+
+def verify_chain(session: CharterSession, organization_id: int, *,
+                 expect: ChainHead | None = None) -> ChainReport:
     """Walk the chain in sequence order; name the first event that does not fit.
 
     An edit changes an event's hash; a deletion leaves a gap in the sequence; a reordering
-    breaks the link to the previous hash or the insertion order.
+    breaks the link to the previous hash or the insertion order; deleting the newest events
+    leaves the chain short of the head recorded with each append. ``expect`` is a head kept
+    outside the database (``charter audit head``): the chain must still pass through it, which
+    shows a rewrite of both the events and the recorded head.
     """
     expected_prev, expected_seq, last_id, checked = GENESIS, 1, 0, 0
     for event in repository.events_in_order(session, organization_id):
@@ -121,9 +152,26 @@ def verify_chain(session: CharterSession, organization_id: int) -> ChainReport:
         )
         if recomputed != event.hash:
             return ChainReport(checked, event.seq, f"event {event.seq} was edited")
+        if expect is not None and event.seq == expect.seq and event.hash != expect.hash:
+            return ChainReport(checked, event.seq,
+                               f"event #{event.seq} is not the head you kept ({expect}): "
+                               "the log was rewritten at or before it")
         expected_prev, expected_seq, last_id = event.hash, event.seq + 1, event.id
         checked += 1
-    return ChainReport(checked, head_hash=expected_prev)
+    last = ChainHead(expected_seq - 1, expected_prev)
+    found = _head_problem(last, repository.recorded_head(session, organization_id))
+    if found is None and expect is not None and expect.seq > last.seq:
+        found = last.seq + 1, (f"the head you kept (#{expect.seq}) is missing: the log ends "
+                               f"at #{last.seq}")
+    if found is not None:
+        return ChainReport(checked, found[0], found[1], head=last)
+    return ChainReport(checked, head=last)
+
+
+def chain_head(session: CharterSession, organization_id: int) -> ChainHead:
+    """The head recorded with the latest append: what an operator copies out of the database
+    to pass back later as ``charter audit verify --expect``."""
+    return repository.recorded_head(session, organization_id)
 
 
 def verify_and_record(session: CharterSession, organization_id: int, *, actor: str

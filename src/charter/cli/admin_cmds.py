@@ -10,7 +10,7 @@ from rich.progress import Progress
 from ..accounts.repository import user_by_email
 from ..accounts.service import API_SCOPES, add_api_key, add_staff_user
 from ..accounts.totp import turn_off
-from ..audit import verify_chain
+from ..audit import ChainHead, chain_head, verify_chain
 from ..errors import NotFound
 from ..keys.service import check_rotatable, rotate_keys
 from ..runtime import open_runtime
@@ -112,15 +112,31 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--expect", "expected", metavar="SEQ:HASH", default=None,
+              help="a head printed earlier by `charter audit head` and kept outside the "
+              "database: the chain must still pass through it")
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Check the hash chain; exit 1 naming the first event edited, deleted or reordered."""
+def audit_verify(ctx: click.Context, expected: str | None) -> None:
+    """Check the hash chain; exit 1 naming the first event edited, deleted or reordered, or
+    the newest events missing."""
+    expect = ChainHead.parse(expected) if expected else None
     runtime = open_runtime(settings_from(ctx))
     with runtime.transaction() as session:
-        report = verify_chain(session, runtime.organization_id)
+        report = verify_chain(session, runtime.organization_id, expect=expect)
     if report.intact:
+        kept = f"; passes through the head you kept (#{expect.seq})" if expect else ""
         click.echo(f"audit chain intact: {report.checked} event(s) verified; "
-                   f"latest hash {report.head_hash}")
+                   f"head {report.head}{kept}")
         return
     click.echo(f"audit chain BROKEN: {report.problem}", err=True)
     ctx.exit(1)
+
+
+@audit.command("head")
+@click.pass_context
+def audit_head(ctx: click.Context) -> None:
+    """Print the chain's head as SEQ:HASH, to keep outside the database and pass back to
+    `charter audit verify --expect`."""
+    runtime = open_runtime(settings_from(ctx))
+    with runtime.transaction() as session:
+        click.echo(str(chain_head(session, runtime.organization_id)))
