@@ -1,63 +1,34 @@
-"""Publishing: immutable versions at their own address, the diff, and a material change
-end to end — notices mailed, an objection from the link, the window closing."""
+"""Publishing: immutable versions at their own address; who published and from when each
+applies; a material change applies only once its objection window has run, and /privacy
+serves the version in force while announcing the next."""
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from charter.cli import main
-from charter.consent.service import decide
-from charter.errors import Conflict
-from charter.mail.service import deliver_due
-from charter.mail.transport import SmtpTransport
-from charter.models import ChangeNotice
+from charter.dates import local_date
+from charter.errors import Conflict, InvalidInput
+from charter.models import utcnow
 from charter.publication import repository
-from charter.publication.service import close_windows, publish
-from charter.runtime import Runtime, open_runtime
-from charter.subjects import find_subject
+from charter.publication.service import publish
+from charter.runtime import Runtime
 from charter.web.app import create_app
 
-from ..factories import person
-from ..smtp import Inbox, link_in, text_of
-
-NEW_PURPOSE = """  - id: course_recommendations
-    label:
-      en: Course recommendations from your profile
-      fr: Recommandations de cours selon votre profil
-      nl: Cursusaanbevelingen op basis van uw profiel
-    legal_basis: legitimate_interests
-    legitimate_interest:
-      en: Suggesting courses that fit
-      fr: Proposer des cours adaptés
-      nl: Passende cursussen voorstellen
-    profiling: true
-    categories: [contact, language_profile]
-    retention: prospects
-"""
-
-
-def _changed(runtime: Runtime, tmp_path: Path) -> Runtime:
-    """The same organization under a policy with a new purpose and a longer retention."""
-    source = runtime.settings.policy.read_text()
-    source = source.replace("purposes:\n", "purposes:\n" + NEW_PURPOSE, 1)
-    source = source.replace("{id: prospects, duration: 3 years,", "{id: prospects, duration: "
-                            "5 years,")
-    path = tmp_path / "changed.yaml"
-    path.write_text(source)
-    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                        engine=runtime.engine)
+from .policies import COSMETIC, LONGER_RETENTION, NEW_PURPOSE, changes_section, policy_with
 
 
 def test_versions_are_immutable_and_listed(mail_runtime: Runtime, tmp_path: Path) -> None:
     with mail_runtime.transaction() as session:
         first = publish(session, mail_runtime, actor="test").version
-    changed = _changed(mail_runtime, tmp_path)
+    changed = policy_with(mail_runtime, tmp_path, NEW_PURPOSE, LONGER_RETENTION)
     with changed.transaction() as session:
         second = publish(session, changed, actor="test")
     assert second.version.number == 2 and second.version.material
@@ -67,57 +38,90 @@ def test_versions_are_immutable_and_listed(mail_runtime: Runtime, tmp_path: Path
     with TestClient(create_app(changed), base_url="http://127.0.0.1") as client:
         old = client.get(f"/privacy/versions/{first.number}")
         assert old.status_code == 200 and "Course recommendations" not in old.text
-        assert "Course recommendations" in client.get("/privacy").text  # version 2 in force
-        listing = client.get("/privacy/versions")
-        assert "Version 1" in listing.text and "Version 2" in listing.text
+        new = client.get("/privacy/versions/2")
+        assert new.status_code == 200 and "Course recommendations" in new.text
     with changed.transaction() as session, \
             pytest.raises(Conflict, match="already published as version 2"):
         publish(session, changed, actor="test")
 
 
-def test_diff_classes_changes(cli_args: list[str], mail_runtime: Runtime,
-                              tmp_path: Path) -> None:
-    changed = _changed(mail_runtime, tmp_path)
-    result = CliRunner().invoke(main, ["diff", str(mail_runtime.settings.policy),
-                                       str(changed.settings.policy)])
-    assert result.exit_code == 0, result.output
-    assert "MATERIAL purpose_added course_recommendations" in result.output
-    assert "MATERIAL retention_longer newsletter: 3 years after last_contact → 5 years" in \
-        result.output
-    assert "2 material" in result.output
+def test_a_material_change_applies_after_its_window(mail_runtime: Runtime,
+                                                    tmp_path: Path) -> None:
+    """The notice promises "at least 30 days before": the version is in force only then,
+    and people may answer until that day."""
+    today = local_date(utcnow(), "BE")
+    with mail_runtime.transaction() as session:
+        first = publish(session, mail_runtime, actor="test").version
+    assert first.effective_on == today and first.window_ends_on is None
+    changed = policy_with(mail_runtime, tmp_path, NEW_PURPOSE)
+    with changed.transaction() as session, \
+            pytest.raises(InvalidInput, match=f"at the earliest on {today + timedelta(30)}"):
+        publish(session, changed, actor="test", effective_on=today + timedelta(days=29))
+    with changed.transaction() as session:
+        second = publish(session, changed, actor="test").version
+    assert second.effective_on == today + timedelta(days=30)
+    assert second.window_ends_on == second.effective_on
+    with TestClient(create_app(changed), base_url="http://127.0.0.1") as client:
+        page = client.get("/privacy")
+        assert "Course recommendations" not in page.text  # version 1 is still in force
+        assert f"A new version of this notice applies from {second.effective_on}." in page.text
+        assert '<a href="/privacy/versions/2?lang=en">Read version 2</a>' in page.text
+        french = client.get("/privacy?lang=fr").text
+        assert "Lire la version 2" in french and "/privacy/versions/2?lang=fr" in french
+        listing = client.get("/privacy/versions").text
+        assert f"in force from {today}" in listing
+        assert f"in force from {second.effective_on}" in listing
+        assert client.get("/.well-known/gpc.json").json()["lastUpdate"] == today.isoformat()
 
 
-def test_a_material_change_end_to_end(mail_runtime: Runtime, inbox: Inbox,
-                                      tmp_path: Path) -> None:
-    person(mail_runtime, email="anna@example.org")
-    person(mail_runtime, email="bram@example.org")
+def test_a_later_effective_date_is_kept_and_the_window_runs_until_then(
+        mail_runtime: Runtime, tmp_path: Path) -> None:
+    later = local_date(utcnow(), "BE") + timedelta(days=45)
     with mail_runtime.transaction() as session:
         publish(session, mail_runtime, actor="test")
-    changed = _changed(mail_runtime, tmp_path)
+    changed = policy_with(mail_runtime, tmp_path, NEW_PURPOSE)
     with changed.transaction() as session:
-        done = publish(session, changed, actor="test")
-    assert done.notified == 2
-    deliver_due(changed, SmtpTransport(changed.settings))
-    [anna] = inbox.to("anna@example.org")
-    assert anna["Subject"] == "Our privacy notice changes"
-    assert "a new purpose: Course recommendations from your profile" in text_of(anna)
-    path = link_in(anna, "/privacy/respond/").split(".be", 1)[1]
-    with TestClient(create_app(changed), base_url="http://127.0.0.1") as client:
-        page = client.get(path)
-        assert page.status_code == 200 and "I object to these changes" in page.text
-        assert client.post(path, data={"answer": "objected"}).status_code == 200
-        assert client.post(path, data={"answer": "nonsense"}).status_code == 422
+        second = publish(session, changed, actor="test", effective_on=later).version
+    assert second.effective_on == later and second.window_ends_on == later
+
+
+def test_no_version_applies_before_the_one_it_follows(mail_runtime: Runtime,
+                                                      tmp_path: Path) -> None:
+    """A wording fix published during the window of a material change does not bring that
+    change forward: the policy file holds both."""
+    with mail_runtime.transaction() as session:
+        publish(session, mail_runtime, actor="test")
+    changed = policy_with(mail_runtime, tmp_path, NEW_PURPOSE)
     with changed.transaction() as session:
-        subject = find_subject(session, changed, email="anna@example.org")
-        assert subject is not None
-        assert decide(session, changed, subject, "course_recommendations", "email").reason == \
-            "objected"
-        version = repository.latest(session, changed.organization_id)
-        assert version is not None and version.window_ends_on is not None
-        assert close_windows(session, changed, today=version.window_ends_on) == 1
-        outcomes = {n.subject_id: (n.answer, n.outcome) for n in session.scalars(
-            select(ChangeNotice).where(ChangeNotice.organization_id == changed.organization_id))}
-    assert sorted(outcomes.values(), key=str) == [("objected", "objected"), (None, "accepted")]
-    with TestClient(create_app(changed), base_url="http://127.0.0.1") as client:
-        assert client.get(path).status_code == 404  # the window is closed
-    assert version.window_ends_on - version.effective_on == timedelta(days=30)
+        second = publish(session, changed, actor="test").version
+    reworded = policy_with(mail_runtime, tmp_path, NEW_PURPOSE, COSMETIC, name="reworded.yaml")
+    with reworded.transaction() as session:
+        third = publish(session, reworded, actor="test").version
+        assert not third.material and third.effective_on == second.effective_on
+    with reworded.transaction() as session, pytest.raises(InvalidInput, match="not before"):
+        fourth = policy_with(mail_runtime, tmp_path, NEW_PURPOSE, changes_section(
+            notice_window_days=0), name="fourth.yaml")
+        publish(session, fourth, actor="test", effective_on=local_date(utcnow(), "BE"))
+
+
+def test_charter_publish_records_hash_date_and_publisher(
+        cli_args: list[str], runtime: Runtime, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    today = local_date(utcnow(), "BE")
+    result = CliRunner().invoke(main, [*cli_args, "publish", "--by", "alice@langschool.be"])
+    assert result.exit_code == 0, result.output
+    assert f"published version 1, in force from {today}" in result.output
+    changed = policy_with(runtime, tmp_path, NEW_PURPOSE)
+    args = [*cli_args[:-1], str(changed.settings.policy), "publish"]
+    early = CliRunner().invoke(main, [*args, "--effective-date", str(today + timedelta(1))])
+    assert early.exit_code == 2 and "at the earliest on" in early.output
+    monkeypatch.setattr(getpass, "getuser", lambda: "bob")
+    assert CliRunner().invoke(main, args).exit_code == 0
+    with runtime.transaction() as session:
+        first = repository.by_number(session, runtime.organization_id, 1)
+        second = repository.by_number(session, runtime.organization_id, 2)
+    assert first is not None and second is not None
+    assert first.content_hash == hashlib.sha256(runtime.loaded.source.encode()).hexdigest()
+    assert second.content_hash == hashlib.sha256(changed.loaded.source.encode()).hexdigest()
+    assert (first.effective_on, first.published_by) == (today, "cli:alice@langschool.be")
+    assert (second.effective_on, second.published_by) == (today + timedelta(30), "cli:bob")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from datetime import datetime
@@ -60,17 +61,28 @@ def notice(ctx: click.Context, language: str | None, fmt: str, number: int | Non
     click.echo(RENDERERS[fmt](document), nl=False)
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor in the user database
+        return "unknown"
+
+
 @main.command("publish")
 @click.option("--effective-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="when the new version applies (default: today)")
+              help="when the new version applies (default: today; for a material change, "
+                   "the end of the objection window, and not earlier)")
+@click.option("--by", "publisher", default=None, metavar="NAME",
+              help="who publishes, recorded as cli:NAME (default: the system user)")
 @click.pass_context
-def publish_cmd(ctx: click.Context, effective_date: datetime | None) -> None:
+def publish_cmd(ctx: click.Context, effective_date: datetime | None,
+                publisher: str | None) -> None:
     """Store the policy in force as the next version of the notice (immutable), and tell the
     people a material change concerns."""
     runtime = open_runtime(settings_from(ctx))
     with Progress(transient=True) as progress, runtime.transaction() as session:
         task = progress.add_task("change notices", total=None)
-        done = publish(session, runtime, actor="cli",
+        done = publish(session, runtime, actor=f"cli:{publisher or _os_user()}",
                        effective_on=effective_date.date() if effective_date else None,
                        on_notice=lambda n, total: progress.update(task, completed=n,
                                                                   total=total))

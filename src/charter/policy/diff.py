@@ -1,6 +1,11 @@
 """What changed between two versions of a policy, and whether it matters to the people whose
 data is processed: a new purpose, data category, recipient or transfer, a longer retention or
-a new legal basis is material (people are told, and may object before it applies)."""
+a new legal basis is material (people are told, and may object before it applies).
+
+Each change names the purposes it affects, so that an objection to it can stop exactly those
+purposes for the person who objects: a new category, the purposes that use it; a new
+recipient or transfer, the purposes that recipient serves (those naming it, or using the data
+it receives)."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ._base import EEA
 from .document import Policy
+from .processing import Recipient
 
 
 @dataclass(frozen=True)
@@ -22,9 +28,13 @@ class PolicyChange:
     after: str | None = None
     categories: list[str] = field(default_factory=list)
     purposes: list[str] = field(default_factory=list)
+    """the purposes the change affects: an objection to it acts on these"""
 
     def line(self) -> str:
-        arrow = f": {self.before} → {self.after}" if self.before or self.after else ""
+        if self.before and self.after:
+            arrow = f": {self.before} → {self.after}"
+        else:  # something new (or gone) has one side only; never print "None"
+            arrow = f": {self.before or self.after}" if self.before or self.after else ""
         return f"{'MATERIAL' if self.material else 'minor   '} {self.kind} {self.item}{arrow}"
 
 
@@ -32,6 +42,23 @@ def _retention_days(policy: Policy, rule_id: str | None) -> tuple[int, str] | No
     rule = policy.retention_rule(rule_id) if rule_id else None
     return (rule.duration.in_days(), f"{rule.duration.root} after {rule.trigger}") if rule \
         else None
+
+
+def _using(policy: Policy, categories: list[str]) -> list[str]:
+    """The purposes that use any of these categories."""
+    return [p.id for p in policy.purposes if set(p.categories) & set(categories)]
+
+
+def _served_by(policy: Policy, recipient: Recipient, categories: list[str]) -> list[str]:
+    """The purposes a recipient serves, as the record of processing reads them: those that
+    name it, and — for a processor — those without a ``recipients`` key that use data it
+    receives. When that finds none, every purpose using that data: an objection to the
+    recipient must stop something."""
+    processor = recipient.role in ("processor", "sub_processor")
+    served = [p.id for p in policy.purposes if recipient.id in p.recipients or (
+        processor and "recipients" not in p.model_fields_set
+        and set(p.categories) & set(categories))]
+    return served or _using(policy, categories)
 
 
 def diff_policies(old: Policy, new: Policy) -> list[PolicyChange]:
@@ -66,24 +93,28 @@ def diff_policies(old: Policy, new: Policy) -> list[PolicyChange]:
     for category in new.data_categories:
         if category.id not in old_categories:
             changes.append(PolicyChange("category_added", category.id, True,
-                                        categories=[category.id]))
+                                        categories=[category.id],
+                                        purposes=_using(new, [category.id])))
     old_recipients = {r.id: r for r in old.recipients}
     for recipient in new.recipients:
         before_r = old_recipients.get(recipient.id)
         outside = {c for c in recipient.all_countries() if c not in EEA}
+        served = _served_by(new, recipient, recipient.categories)
         if before_r is None:
             changes.append(PolicyChange("recipient_added", recipient.id, True,
-                                        after=recipient.name, categories=recipient.categories))
+                                        after=recipient.name, categories=recipient.categories,
+                                        purposes=served))
             if outside:
                 changes.append(PolicyChange("transfer_added", recipient.id, True,
                                             after=", ".join(sorted(outside)),
-                                            categories=recipient.categories))
+                                            categories=recipient.categories, purposes=served))
             continue
         was_outside = {c for c in before_r.all_countries() if c not in EEA}
         if outside - was_outside:
             changes.append(PolicyChange("transfer_added", recipient.id, True,
                                         ", ".join(sorted(was_outside)) or None,
-                                        ", ".join(sorted(outside)), recipient.categories))
+                                        ", ".join(sorted(outside)), recipient.categories,
+                                        served))
         elif recipient.transfer_mechanism != before_r.transfer_mechanism and outside:
             changes.append(PolicyChange("transfer_changed", recipient.id, False,
                                         before_r.transfer_mechanism,
@@ -92,7 +123,8 @@ def diff_policies(old: Policy, new: Policy) -> list[PolicyChange]:
         if new_categories:
             changes.append(PolicyChange("recipient_widened", recipient.id, True,
                                         after=", ".join(new_categories),
-                                        categories=new_categories))
+                                        categories=new_categories,
+                                        purposes=_served_by(new, recipient, new_categories)))
     for recipient_id in sorted(set(old_recipients) - {r.id for r in new.recipients}):
         changes.append(PolicyChange("recipient_removed", recipient_id, False))
     if [c.model_dump() for c in old.cookies] != [c.model_dump() for c in new.cookies]:

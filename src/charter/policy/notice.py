@@ -308,19 +308,35 @@ def _security(wr: _Writer) -> Section | None:
 
 
 def _changes(wr: _Writer) -> Section:
+    """How people hear of a change: only through the channels the policy declares
+    (``changes.notify_by``) — Charter mails a change notice only when e-mail is one of them."""
     changes = wr.policy.changes
+    by_email = "email" in changes.notify_by
+    on_page = "notice_page" in changes.notify_by or not by_email  # the notice is a page
     section = Section("changes", wr._("Changes to this notice"))
-    if changes.notice_window_days:
+    days = changes.notice_window_days
+    if days:
         consequence = (wr.phrase("if you do nothing, the new notice then applies to you.")
                        if changes.silence_means == "acceptance" else
                        wr.phrase("if you do nothing, we do not apply the changes to your data."))
-        section.say(wr.phrase("When we change how we use your data, we tell you by e-mail and on "
-                         "this page at least %(days)s days before. Until then you may object, "
-                         "withdraw your consent or ask us to erase your data;",
-                         days=changes.notice_window_days), Words(" "), consequence)
-    else:
+        if by_email and on_page:
+            told = wr.phrase("When we change how we use your data, we tell you by e-mail and on "
+                             "this page at least %(days)s days before. Until then you may object, "
+                             "withdraw your consent or ask us to erase your data;", days=days)
+        elif by_email:
+            told = wr.phrase("When we change how we use your data, we tell you by e-mail at "
+                             "least %(days)s days before. Until then you may object, withdraw "
+                             "your consent or ask us to erase your data;", days=days)
+        else:
+            told = wr.phrase("When we change how we use your data, we announce it on this page "
+                             "at least %(days)s days before. Until then you may object, withdraw "
+                             "your consent or ask us to erase your data;", days=days)
+        section.say(told, Words(" "), consequence)
+    elif by_email:
         section.say(wr.phrase("Changes apply once published on this page; we tell you by e-mail of "
-                         "important ones."))
+                              "important ones."))
+    else:
+        section.say(wr.phrase("Changes apply once published on this page."))
     return section
 
 

@@ -224,6 +224,12 @@ class Purpose(Strict):
     subject_categories: list[Identifier] = Field(default_factory=list)
     recipients: list[Identifier] = Field(default_factory=list)
     retention: Identifier | None = None
+    on_behalf_of: Text | None = Field(
+        default=None,
+        description="set when this is done as processor (Art. 28): the controller(s) it is "
+        "done for and how to reach them, e.g. 'Our customers, each named in its data "
+        "processing agreement'; the record of processing then lists it under Art. 30(2)",
+    )
 
     @property
     def dpv_legal_basis(self) -> str | None:

@@ -1,42 +1,69 @@
-"""The privacy notice on the web: the version in force in the visitor's language, every
-version at its own address, the answers to a change notice, and the GPC declaration."""
+"""The privacy notice on the web: the version in force today in the visitor's language (with
+the next one announced, its date and link), every version at its own address, the answers to
+a change notice, and the GPC declaration."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 
+from ..dates import local_date
 from ..db import CharterSession
 from ..i18n import gettext_for
-from ..models import PolicyVersion
-from ..policy.diff import PolicyChange
+from ..models import PolicyVersion, utcnow
+from ..runtime import Runtime
 from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import evidence_of
 from ..web.templating import link_gone, page_language, render
 from . import repository
-from .service import answer, describe, published_policy, render_notices, respondent
+from .answers import answer, material_changes, respondent
+from .service import describe, published_policy, render_notices
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 
 
-def _show(request: Request, version: PolicyVersion | None, language: str) -> Response:
+def _today(runtime: Runtime) -> date:
+    return local_date(utcnow(), runtime.policy.organization.country)
+
+
+def _announcement(versions: list[PolicyVersion], language: str) -> Markup:
+    """The versions published but not yet in force: when each applies, and where to read it
+    before then."""
+    _ = gettext_for(language)
+    lines = [Markup('<p><strong>{}</strong> <a href="/privacy/versions/{}?lang={}">{}</a></p>')
+             .format(_("A new version of this notice applies from %(date)s.")
+                     % {"date": v.effective_on.isoformat()}, v.number, language,
+                     _("Read version %(n)s") % {"n": v.number}) for v in versions]
+    return Markup('<aside class="upcoming" role="note">{}</aside>').format(
+        Markup("").join(lines)) if lines else Markup("")
+
+
+def _show(request: Request, version: PolicyVersion | None, language: str, *,
+          upcoming: list[PolicyVersion] | None = None) -> Response:
     runtime = runtime_of(request)
-    if version is None:  # nothing published yet: the policy in force, marked as such
+    if version is None:  # nothing in force yet: the policy file, marked as not published
         notices = render_notices(runtime.policy, None, runtime.policy.effective_date,
                                  base_url=runtime.settings.public_url)
     else:
         notices = json.loads(version.notices)
     text = notices.get(language) or notices[runtime.policy.languages.default]
-    return render(request, "public/notice.html", {"notice": text["html"]}, language=language)
+    html = _announcement(upcoming or [], language) + Markup(text["html"])
+    return render(request, "public/notice.html", {"notice": html}, language=language)
 
 
 @router.get("/privacy", response_class=HTMLResponse)
 def privacy(request: Request, session: CharterSession = TRANSACTION) -> Response:
+    """The version in force today; a published one whose date has not come is announced."""
     runtime = runtime_of(request)
-    return _show(request, repository.latest(session, runtime.organization_id),
-                 page_language(request))
+    today = _today(runtime)
+    return _show(request, repository.in_force(session, runtime.organization_id, today),
+                 page_language(request),
+                 upcoming=repository.upcoming(session, runtime.organization_id, today))
 
 
 @router.get("/privacy/versions", response_class=HTMLResponse)
@@ -64,8 +91,7 @@ def _respond_page(request: Request, session: CharterSession, token: str) -> Resp
     _subject, policy_version, notice = found
     _ = gettext_for(lang)
     published = published_policy(policy_version)  # the labels as that version gave them
-    changes = [describe(PolicyChange(**c), published, lang)
-               for c in json.loads(policy_version.changes) if c["material"]]
+    changes = [describe(c, published, lang) for c in material_changes(policy_version)]
     choices = [("accepted", _("I accept the new notice")),
                ("objected", _("I object to these changes: do not apply them to my data")),
                ("withdrew", _("I withdraw all my consents")),
@@ -93,13 +119,28 @@ def respond(token: str, request: Request, choice: str = Form("", alias="answer")
     return _respond_page(request, session, token)
 
 
+def _gpc_last_update(session: CharterSession, runtime: Runtime) -> date:
+    """When the stance on GPC last changed, as far as Charter can tell: the effective date of
+    the published notice in force, else the policy's own effective date, else the day the
+    policy file was last written."""
+    today = _today(runtime)
+    version = repository.in_force(session, runtime.organization_id, today)
+    if version is not None:
+        return version.effective_on
+    if runtime.policy.effective_date:
+        return date.fromisoformat(runtime.policy.effective_date)
+    try:
+        written = datetime.fromtimestamp(Path(runtime.loaded.file).stat().st_mtime, UTC)
+    except OSError:
+        return today
+    return local_date(written, runtime.policy.organization.country)
+
+
 @router.get("/.well-known/gpc.json")
 def gpc_declaration(request: Request, session: CharterSession = TRANSACTION) -> Response:
     """Global Privacy Control: published when the policy honours it."""
     runtime = runtime_of(request)
     if not runtime.policy.signals.honour_gpc:
         raise HTTPException(404, "this site does not declare Global Privacy Control support")
-    latest = repository.latest(session, runtime.organization_id)
-    updated = (latest.effective_on.isoformat() if latest else
-               runtime.policy.effective_date or None)
-    return JSONResponse({"gpc": True, **({"lastUpdate": updated} if updated else {})})
+    return JSONResponse({"gpc": True,
+                         "lastUpdate": _gpc_last_update(session, runtime).isoformat()})

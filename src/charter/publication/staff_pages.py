@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..db import CharterSession
-from ..policy.ropa import RENDERERS, activities
+from ..policy.ropa import RENDERERS, rows
 from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
@@ -20,8 +20,9 @@ MEDIA = {"csv": "text/csv", "html": "text/html", "jsonld": "application/ld+json"
 
 @router.get("/records", response_class=HTMLResponse)
 def records(request: Request, staff: Staff = Depends(require("export_records"))) -> Response:
+    policy = runtime_of(request).policy
     return render_staff(request, staff, "publication/records.html", {
-        "activities": activities(runtime_of(request).policy)})
+        "activities": rows(policy, "controller"), "on_behalf": rows(policy, "processor")})
 
 
 @router.get("/records/ropa.{fmt}")

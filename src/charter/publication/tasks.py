@@ -5,7 +5,7 @@ from typing import Any
 from huey import Huey, crontab
 
 from ..jobs import current_runtime
-from .service import close_windows
+from .answers import close_windows
 
 
 def register(queue: Huey) -> dict[str, Any]:
