@@ -49,6 +49,15 @@ SEED_COMMITMENTS: dict[str, list[str]] = {
         "HubSpot", "processor", "on their instructions",
         "Limitation of liability", "Applicable law and competent courts",
         "Tracking in our e-mails", "privacy@qualifio.com",
+        "We answer within one month of receiving your request",
+        "If you are under 13, we use your data only with the consent of a parent",
+        "Rue de la Presse 35, 1000 Bruxelles",  # the authority, to complain to
+        "Legal basis: the contract with you, or steps you asked for before one",
+        "Legal basis: a legal obligation we are under",
+        # the legitimate interest named, as Art. 13(1)(d) asks
+        "Legal basis: our legitimate interests, which you may object to: Developing our "
+        "business by prospecting companies and professionals",
+        "our privacy center: https://privacy.example.test/requests/new",
     ],
     # written in French from the seed's English: the notice is in the policy's language
     "cambridge-school": [
@@ -81,7 +90,8 @@ SEED_COMMITMENTS: dict[str, list[str]] = {
 def _notice(name: str, fmt: str = "txt") -> str:
     policy = load_policy(EXAMPLES / f"{name}.yaml").policy
     document = build_notice(policy, policy.languages.default, version="Version 1",
-                            effective="2026-11-25")
+                            effective="2026-11-25",
+                            privacy_center="https://privacy.example.test/requests/new")
     return {"txt": to_text, "md": to_markdown, "html": to_html}[fmt](document)
 
 
