@@ -49,8 +49,12 @@ def outbox_message(message_id: int, request: Request,
     if envelope:
         envelope["text"] = mask_links(envelope["text"])
         envelope["headers"] = {k: mask_links(v) for k, v in envelope["headers"].items()}
+    # the address is contact data; the text may quote more: "which categories" names both
+    shown = {"categories": sorted(c.id for c in runtime.policy.data_categories
+                                  if "email" in c.field_names()),
+             "also": ["mail text"]} if envelope else {"categories": []}
     record_event(session, runtime.organization_id, actor=staff.actor, action="mail.viewed",
                  target=f"subject:{message.subject_id}" if message.subject_id else "",
-                 details={"message": message.uid})
+                 details={"message": message.uid, "kind": message.kind, **shown})
     return render_staff(request, staff, "mail/message.html",
                         {"message": message, "envelope": envelope})

@@ -14,9 +14,9 @@ from fastapi.routing import APIRoute
 
 from .deps import current_staff, public
 
-# FastAPI's own pages: the OpenAPI description and its viewer are public by choice (they
-# describe the API; every endpoint in them still needs its key).
-FRAMEWORK_PUBLIC = ("/api/openapi.json", "/api/docs", "/docs/oauth2-redirect")
+# FastAPI's own page: the OpenAPI description is public by choice (it describes the API;
+# every endpoint in it still needs its key). Its viewer, web.api_docs, says PUBLIC itself.
+FRAMEWORK_PUBLIC = ("/api/openapi.json",)
 
 
 @dataclass(frozen=True)

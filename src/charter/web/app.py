@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -39,10 +40,12 @@ from ..rights import staff_pages as rights_staff_pages
 from ..runtime import Runtime
 from ..subjects import staff_pages as subject_pages
 from ..systems import pages as system_pages
+from . import api_docs
 from .deps import PUBLIC, LoginRequired, api_key, runtime_of
 from .security import SecurityHeaders
 
 ROUTERS = (
+    api_docs.router,
     login_pages.router,
     account_pages.router,
     portal_pages.router,
@@ -94,13 +97,16 @@ def create_app(runtime: Runtime, *, run_jobs: bool = False) -> FastAPI:
         title="Charter",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # web.api_docs serves Swagger UI without inline script or CDN
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=api_docs.OPENAPI_URL,
     )
     app.state.runtime = runtime
-    app.add_middleware(SecurityHeaders, hsts=runtime.settings.secure_cookies,
-                       embed_origins=runtime.settings.embed_origin_list)
+    settings = runtime.settings
+    public = urlsplit(settings.public_url)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies,
+                       embed_origins=settings.embed_origin_list,
+                       tls_host=public.netloc if public.scheme == "https" else None)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )

@@ -1,5 +1,7 @@
 """Request dependencies. The request owns the transaction: commit at the end, roll back on
-any error, so a rejected request changes nothing."""
+any error, so a rejected request changes nothing. A staff route says who may call it with
+`current_staff` or `require`, and both refuse a change (POST, PUT, PATCH, DELETE) whose form
+does not carry the session's CSRF token: no staff form can forget it."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from ..runtime import Runtime
 from .forms import form_token_matches
 
 SESSION_COOKIE = "charter_session"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -54,12 +59,43 @@ class LoginRequired(Exception):
     """Raised for a page that needs a staff session; answered with a redirect to /login."""
 
 
-def current_staff(request: Request, session: CharterSession = TRANSACTION) -> Staff:
+async def submitted_csrf_token(request: Request) -> str:
+    """The CSRF token a change sent in its form; "" for a read or a body that is not a form
+    (which is then refused: the Portal's changes are all forms). FastAPI has usually parsed
+    the form already, and Starlette hands back that same parse."""
+    if request.method not in UNSAFE_METHODS:
+        return ""
+    if not request.headers.get("content-type", "").lower().startswith(_FORM_TYPES):
+        return ""
+    value = (await request.form()).get(CSRF_FIELD)
+    return value if isinstance(value, str) else ""
+
+
+def _session_staff(request: Request, session: CharterSession = TRANSACTION) -> Staff:
+    """The staff member whose session cookie came with the request. Routes do not use this
+    directly (web.access would find no rule): they go through `current_staff` or `require`,
+    which add the CSRF check."""
     token = request.cookies.get(SESSION_COOKIE)
     found = resume_session(session, runtime_of(request), token) if token else None
     if found is None:
         raise LoginRequired()
     return Staff(user=found[1], session=found[0])
+
+
+def _refuse_forged_change(request: Request, staff: Staff, submitted: str) -> None:
+    if request.method in UNSAFE_METHODS:
+        check_csrf(staff, submitted)
+
+
+def current_staff(request: Request, staff: Staff = Depends(_session_staff),
+                  submitted: str = Depends(submitted_csrf_token)) -> Staff:
+    """Any logged-in staff member; for a change, only with the session's CSRF token.
+
+    Every cookie-authenticated route reaches the session through here or `require`, so the
+    CSRF check cannot be left out of a new form. Routes that take no session — public pages,
+    links carrying their own token, Bearer API keys — never come here."""
+    _refuse_forged_change(request, staff, submitted)
+    return staff
 
 
 def api_key(scope: str):  # type: ignore[no-untyped-def]
@@ -90,10 +126,12 @@ def api_key(scope: str):  # type: ignore[no-untyped-def]
 def require(action: str):  # type: ignore[no-untyped-def]
     """Dependency factory: a logged-in staff member whose role grants ``action``."""
 
-    def dependency(request: Request, staff: Staff = Depends(current_staff)) -> Staff:
+    def dependency(request: Request, staff: Staff = Depends(_session_staff),
+                   submitted: str = Depends(submitted_csrf_token)) -> Staff:
         role = runtime_of(request).policy.role(staff.user.role)
         if role is None or action not in role.actions:
             raise HTTPException(403, f"your role may not {action.replace('_', ' ')}")
+        _refuse_forged_change(request, staff, submitted)  # after the 403: it says more
         return staff
 
     dependency.charter_action = action  # type: ignore[attr-defined]  # read by web.access
@@ -109,6 +147,8 @@ PUBLIC = Depends(public)
 
 
 def check_csrf(staff: Staff, submitted: str) -> None:
-    """Every Portal form carries the session's CSRF token; a form without it changes nothing."""
+    """Every Portal form carries the session's CSRF token; a form without it changes nothing.
+    `current_staff` and `require` call this for every change; a handler calling it again
+    is harmless."""
     if not form_token_matches(staff.session.csrf_token, submitted):
         raise HTTPException(400, "the form expired or came from elsewhere; reload the page")
