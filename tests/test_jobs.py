@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,9 +15,11 @@ from sqlalchemy import func, select, update
 
 from charter import jobs
 from charter.accounts.service import add_staff_user, open_session
-from charter.models import StaffSession, utcnow
+from charter.models import RequestSystemPart, StaffSession, utcnow
 from charter.runtime import Runtime
 from charter.settings import Settings
+
+from .smtp import Inbox
 
 REDIS = "redis://127.0.0.1:6379"
 
@@ -90,3 +92,67 @@ def test_worker_processes_run_jobs_from_redis(runtime: Runtime, settings: Settin
         output = worker.communicate(timeout=15)[0].decode()
     assert _sessions(runtime) == 0
     assert "support@langschool.be" not in output  # workers log no personal data
+
+
+def _runs_on(queue: jobs.JobQueue, moments: list[datetime]) -> dict[str, int]:
+    """How many of these minutes each periodic task of the queue is due at."""
+    counts: dict[str, int] = {}
+    for moment in moments:
+        for task in queue.huey.read_periodic(moment):
+            counts[task.name] = counts.get(task.name, 0) + 1
+    return counts
+
+
+def test_the_queue_schedules_the_nightly_sweep_and_the_connector_jobs(
+        settings: Settings) -> None:
+    queue = jobs.build_queue(settings)
+    day = datetime(2026, 3, 9)  # the minutes of one whole day
+    minutes = [day + timedelta(minutes=m) for m in range(24 * 60)]
+    runs = _runs_on(queue, minutes)
+    assert runs["retention.sweep"] == 1  # once a night ...
+    assert [t.name for t in queue.huey.read_periodic(day.replace(hour=2, minute=40))
+            if t.name == "retention.sweep"] == ["retention.sweep"]  # ... at 02:40
+    assert runs["systems.remind_tasks"] == 1  # each morning
+    assert runs["systems.release_holds"] == 1  # each night
+    assert runs["systems.silent_webhooks"] == 24 * 6  # every ten minutes
+    assert runs["rights.housekeeping"] == 24 * 6  # retries failed parts every ten minutes
+    for name in ("retention.sweep", "systems.remind_tasks", "systems.silent_webhooks",
+                 "systems.release_holds", "rights.housekeeping"):
+        assert name in queue.tasks, name  # and each can be run at once by its name
+
+
+def test_housekeeping_retries_the_failed_parts_of_requests(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    from charter.rights import repository
+    from charter.rights.connectors import SystemAnswer
+    from charter.systems.mock import ConnectorCall, MockConnector
+
+    from .factories import person
+    from .rights.helpers import ask_and_confirm, fulfil_by_staff, refresh
+
+    def down_once(call: ConnectorCall) -> SystemAnswer:
+        if call.number == 1:
+            raise ConnectionError("the accounting computer is off")
+        return SystemAnswer(found=True, data={"billing": [{"invoice": "2026-014"}]})
+
+    double = MockConnector(down_once)
+    mail_runtime.connectors["accounting"] = double
+    person(mail_runtime, email="sophie.peeters@example.org")
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access",
+                              "sophie.peeters@example.org")
+    fulfil_by_staff(mail_runtime, request.reference)
+    with mail_runtime.transaction() as session:
+        session.execute(update(RequestSystemPart).where(
+            RequestSystemPart.organization_id == mail_runtime.organization_id).values(
+            next_attempt_at=utcnow() - timedelta(seconds=1)))  # its backoff has passed
+    queue = jobs.build_queue(mail_runtime.settings)
+    jobs.bind_runtime(mail_runtime)
+    try:
+        assert queue.tasks["rights.housekeeping"].call_local() >= 1
+    finally:
+        jobs.bind_runtime(None)  # type: ignore[arg-type]
+    assert len(double.calls) == 2
+    with mail_runtime.transaction() as session:
+        parts = repository.parts_of(session, mail_runtime.organization_id,
+                                    refresh(mail_runtime, request.reference).id)
+        assert {p.system: p.status for p in parts}["accounting"] == "done"

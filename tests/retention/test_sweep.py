@@ -4,6 +4,7 @@ leaves evidence without the data."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -147,3 +148,37 @@ def test_anonymised_records_leave_statistics_above_k(qualifio: Runtime,
 
 def test_ids_hash_is_stable_evidence() -> None:
     assert ids_hash([3, 1, 2]) == ids_hash([1, 2, 3]) != ids_hash([1, 2])
+    # sorted as numbers, not as text ("10" < "9")
+    assert ids_hash([100, 9, 10]) == hashlib.sha256(b"9,10,100").hexdigest()
+
+
+def _sha256_of(ids: list[int]) -> str:
+    """The documented serialisation, written out here rather than borrowed from the code:
+    the ids sorted as numbers, joined by commas, SHA-256 in hex."""
+    return hashlib.sha256(",".join(str(i) for i in sorted(ids)).encode()).hexdigest()
+
+
+def test_the_evidence_hash_is_over_exactly_the_ids_that_went(qualifio: Runtime) -> None:
+    gone = [prospect(qualifio, f"old{n}@example.org", years_ago(4 + n)) for n in range(6)]
+    prospect(qualifio, "new.prospect@example.org", years_ago(1))
+    with qualifio.transaction() as session:
+        due = {category: sorted(session.scalars(select(Record.id).where(
+            Record.organization_id == qualifio.organization_id, Record.category == category,
+            Record.subject_id.in_([s.id for s in gone])))) for category in
+            ("contact", "professional")}
+    assert [len(ids) for ids in due.values()] == [6, 6]
+    assert sweep(qualifio).people_removed == 6
+    with qualifio.transaction() as session:
+        events = list(session.scalars(select(AuditEvent).where(
+            AuditEvent.organization_id == qualifio.organization_id,
+            AuditEvent.action.in_(("retention.swept", "retention.people_removed")))
+            .order_by(AuditEvent.id)))
+    swept = {json.loads(e.details)["category"]: json.loads(e.details) for e in events
+             if e.action == "retention.swept"}
+    assert swept == {category: {"category": category, "action": "delete", "count": 6,
+                                "ids_sha256": _sha256_of(ids)}
+                     for category, ids in due.items()}
+    assert all(e.target == "rule:prospects" for e in events if e.action == "retention.swept")
+    [removed] = [json.loads(e.details) for e in events
+                 if e.action == "retention.people_removed"]
+    assert removed == {"count": 6, "ids_sha256": _sha256_of([s.id for s in gone])}

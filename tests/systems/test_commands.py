@@ -224,3 +224,42 @@ def test_list_counts_failed_and_waiting_parts(systems_runtime: Runtime,
     assert cells["accounting"][2:] == ["1", "0", "0"]  # failed, retried with backoff
     assert cells["paper_files"][2:] == ["0", "1", "1"]  # waiting for its people
     assert cells["school"][2:] == ["0", "0", "0"]  # done
+
+
+def _club(path: Path) -> str:
+    """A members table whose dates of birth hide behind odd names: a DATE column ``d1``, and
+    ``d2``, dates of birth kept as text; ``d3`` holds recent dates as text (sign-ups)."""
+    from datetime import date
+
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    metadata = MetaData()
+    members = Table("members", metadata, Column("id", Integer, primary_key=True),
+                    Column("mail", String(200)), Column("d1", Date), Column("d2", String(10)),
+                    Column("d3", String(10)), Column("d4", String(10)))
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(members.insert(), [
+            {"id": i, "mail": f"member{i}@example.org",
+             "d1": date(1960 + i % 40, 1 + i % 12, 1 + i % 28),
+             "d2": date(1970 + i % 30, 1 + i % 12, 1 + i % 28).isoformat(),
+             "d3": date(2025, 1 + i % 12, 1 + i % 28).isoformat(),
+             "d4": date(1980 + i % 20, 1 + i % 12, 13 + i % 15).strftime("%d/%m/%Y")}
+            for i in range(30)])
+    engine.dispose()
+    return url
+
+
+def test_scan_finds_dates_of_birth_by_their_values_whatever_the_column_is_called(
+        systems_runtime: Runtime, tmp_path: Path) -> None:
+    result = _run([*_args(systems_runtime), "systems", "scan", _club(tmp_path / "club.db")])
+    assert result.exit_code == 0, result.output
+    mapping = SqlMapping.model_validate(yaml.safe_load(result.stdout)["sql"])
+    members = mapping.table("members")
+    assert members is not None
+    assert members.columns == {"mail": "contact.email", "d1": "contact.birth_date",
+                               "d2": "contact.birth_date", "d4": "contact.birth_date"}
+    assert members.identity == {"email": "mail"}  # dates as text are no phone numbers
+    d1 = next(line for line in result.stdout.splitlines() if line.strip().startswith("d1:"))
+    assert d1.endswith("# 30 of 30 sampled values")  # by the values: "d1" says nothing
+    assert "1961-02-02" not in result.output  # values are counted, never shown

@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from charter.models import AuditEvent, utcnow
+from charter.cli import main
+from charter.models import AuditEvent, RequestSystemPart, utcnow
 from charter.rights import repository
 from charter.rights.connectors import AwaitingPerson, SystemAnswer
 from charter.rights.fulfilment import (
+    MAX_ATTEMPTS,
     lift_due_restrictions,
     lift_restriction,
     retry_failed_parts,
@@ -23,6 +26,7 @@ from charter.runtime import Runtime
 from charter.systems import repository as systems_repository
 from charter.systems.manual import remind_tasks
 from charter.systems.mock import ConnectorCall, MockConnector
+from charter.systems.service import overview
 
 from ..factories import person, staff_login
 from ..rights.helpers import ask_and_confirm, fulfil_by_staff, refresh
@@ -191,3 +195,64 @@ def test_the_mock_records_rectifications(mail_client: TestClient, mail_runtime: 
     assert call.changes == [Change("contact", "last_name", "Peeters-Maes")]
     assert refresh(mail_runtime, request.reference).status == "fulfilled"
     assert set(_status(mail_runtime, request.reference).values()) == {("done", 0)}
+
+
+def test_after_the_last_attempt_retries_stop_and_staff_attest(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox,
+        cli_args: list[str]) -> None:
+    def down(call: ConnectorCall) -> SystemAnswer:
+        raise ConnectionError("the accounting computer is gone")
+
+    double = MockConnector(down)
+    mail_runtime.connectors["accounting"] = double
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    csrf = staff_login(mail_client, mail_runtime, "dpo")
+    attest = {"csrf_token": csrf, "system": "accounting", "note": "Printed the customer card"}
+    early = mail_client.post(f"/requests/{request.reference}/attest", data=attest,
+                             follow_redirects=False)
+    assert early.status_code >= 400  # while retries go on, the connector answers
+    assert "answers through its connector" in early.text
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        _past_backoff(mail_runtime)
+        with mail_runtime.transaction() as session:
+            assert retry_failed_parts(session, mail_runtime) == 1, attempt
+    assert _status(mail_runtime, request.reference)["accounting"] == ("failed", MAX_ATTEMPTS)
+    assert len(double.calls) == MAX_ATTEMPTS
+
+    _past_backoff(mail_runtime)
+    with mail_runtime.transaction() as session:
+        assert retry_failed_parts(session, mail_runtime) == 0  # no ninth attempt ...
+        assert retry_failed_parts(session, mail_runtime) == 0  # ... ever
+    assert len(double.calls) == MAX_ATTEMPTS
+    assert _status(mail_runtime, request.reference)["accounting"] == ("failed", MAX_ATTEMPTS)
+    listed = CliRunner(env={"COLUMNS": "200"}).invoke(main, [*cli_args, "systems", "tasks"])
+    assert listed.exit_code == 0, listed.output
+    assert f"1 part(s) stopped retrying after {MAX_ATTEMPTS} attempts" in listed.output
+    [line] = [line for line in listed.output.splitlines() if request.reference in line]
+    assert [c.strip() for c in line.split("│")[1:-1]][:2] == ["accounting", request.reference]
+    assert "ConnectionError" in line
+    with mail_runtime.transaction() as session:
+        [state] = [s for s in overview(session, mail_runtime) if s.system.id == "accounting"]
+        assert [r.reference for _p, r in state.to_attest] == [request.reference]
+
+    done = mail_client.post(f"/requests/{request.reference}/attest", data=attest,
+                            follow_redirects=False)
+    assert done.status_code == 303, done.text  # now staff's attestation is the answer
+    assert _status(mail_runtime, request.reference)["accounting"] == ("done", MAX_ATTEMPTS)
+    assert refresh(mail_runtime, request.reference).status == "fulfilled"
+    with mail_runtime.transaction() as session:
+        [attested] = session.scalars(select(AuditEvent).where(
+            AuditEvent.organization_id == mail_runtime.organization_id,
+            AuditEvent.action == "request.attested"))
+        assert json.loads(attested.details) == {"system": "accounting"}
+    assert "stopped retrying" not in CliRunner().invoke(
+        main, [*cli_args, "systems", "tasks"]).output
+
+
+def _past_backoff(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        session.execute(update(RequestSystemPart).where(
+            RequestSystemPart.organization_id == runtime.organization_id).values(
+            next_attempt_at=utcnow() - timedelta(seconds=1)))

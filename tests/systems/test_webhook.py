@@ -19,17 +19,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from charter.models import RequestSystemPart, WebhookDelivery, utcnow
+from charter.policy.lint import lint
 from charter.rights import repository
+from charter.rights.connectors import Person, connector_for
 from charter.rights.fulfilment import retry_failed_parts
 from charter.rights.intake import deny
 from charter.runtime import Runtime
 from charter.systems.callbacks import expire_silent_deliveries
 from charter.systems.locate import locate
+from charter.systems.webhook import WebhookConnector, WebhookNotConfigured
 from charter.web.app import create_app
 
 from ..factories import person
@@ -256,3 +260,76 @@ def test_without_its_secret_a_webhook_is_not_called(client: TestClient, hook_run
     fulfil_by_staff(hook_runtime, request.reference)
     assert _part(hook_runtime, request.reference).last_error == "WebhookNotConfigured"
     assert endpoint.calls == []  # an unsigned call never leaves
+
+
+def _hook_at(base: Runtime, tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch
+             ) -> tuple[Runtime, WebhookConnector, list[httpx.Request]]:
+    """A webhook system at ``url``, its HTTP going to a transport that records each call."""
+    monkeypatch.setenv("MAILING_HOOK_SECRET", SECRET)
+    runtime = runtime_with(base, policy_with(tmp_path, [PORTAL, {
+        "id": "mailing", "kind": "webhook", "label": {"en": "Mailing tool"},
+        "categories": ["contact"], "url": url, "secret_env": "MAILING_HOOK_SECRET"}]))
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"found": False})
+
+    runtime.connectors["http"] = httpx.MockTransport(record)
+    connector = connector_for(runtime, runtime.policy.systems[1])
+    assert isinstance(connector, WebhookConnector)
+    return runtime, connector, sent
+
+
+def _erase(runtime: Runtime, connector: WebhookConnector) -> Any:
+    with runtime.transaction() as session:
+        return connector.erase(session, runtime, Person(
+            email=EMAIL, email_index=runtime.blind_index.email(EMAIL), request="R-1"))
+
+
+@pytest.mark.parametrize("url", [
+    "http://hooks.example.org/charter",
+    "http://10.0.0.7/charter",                      # private, but not this machine
+    "http://127.0.0.1.nip.io/charter",              # a name that only looks like loopback
+    "http://localhost.example.org/charter",
+    "http://127.0.0.1@hooks.example.org/charter",   # loopback as a user name: the host is not
+    "ftp://127.0.0.1/charter",
+])
+def test_plain_http_elsewhere_is_refused_when_called(runtime: Runtime, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     url: str) -> None:
+    hooked, connector, sent = _hook_at(runtime, tmp_path, url, monkeypatch)
+    assert any("must be called over https" in f.message for f in lint(hooked.loaded))
+    with pytest.raises(WebhookNotConfigured, match="not an https URL"):
+        _erase(hooked, connector)  # a policy loaded without `charter check` is no way round
+    assert sent == []  # the person's address never left in clear
+
+
+@pytest.mark.parametrize("url", [
+    "https://hooks.example.org/charter",
+    "http://127.0.0.1:8025/charter",
+    "http://localhost/charter",
+    "http://[::1]:8025/charter",
+])
+def test_https_and_plain_http_to_this_machine_are_called(runtime: Runtime, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         url: str) -> None:
+    hooked, connector, sent = _hook_at(runtime, tmp_path, url, monkeypatch)
+    assert not any("must be called over https" in f.message for f in lint(hooked.loaded))
+    assert _erase(hooked, connector).found is False
+    [call] = sent
+    assert str(call.url) == url and json.loads(call.content)["action"] == "erasure"
+
+
+def test_a_request_to_a_plain_http_webhook_fails_its_part(
+        mail_runtime: Runtime, inbox: Inbox, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    hooked, _connector, sent = _hook_at(mail_runtime, tmp_path,
+                                        "http://hooks.example.org/charter", monkeypatch)
+    person(hooked, email=EMAIL)
+    with TestClient(create_app(hooked), base_url="http://127.0.0.1") as client:
+        request = ask_and_confirm(client, hooked, inbox, "erasure", EMAIL)
+    fulfil_by_staff(hooked, request.reference)
+    part = _part(hooked, request.reference)
+    assert (part.status, part.last_error) == ("failed", "WebhookNotConfigured")
+    assert sent == [] and refresh(hooked, request.reference).status == "in_progress"

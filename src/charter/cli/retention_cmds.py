@@ -47,6 +47,12 @@ def _print_plan(found: RetentionPlan) -> None:
     for _name, label, count in found.by_products:
         own.add_row(label, str(count))
     console.print(own)
+    if found.not_swept:
+        outside = Table("system", "kind", "data categories under a rule", "who deletes them",
+                        title="Not swept by Charter (other systems)")
+        for other in found.not_swept:
+            outside.add_row(other.system, other.kind, ", ".join(other.categories), other.who)
+        console.print(outside)
 
 
 @retention.command("plan")
@@ -72,8 +78,15 @@ def retention_run(ctx: click.Context, batch_size: int) -> None:
                TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task("sweeping", total=total or None)
-        report = sweep(runtime, batch_size=batch_size, actor="cli", progress=lambda stage, n:
-                       progress.update(task, advance=n, description=stage))
+
+        def advance(stage: str, count: int) -> None:
+            # rescheduling may make more due than the plan saw, and people emptied by a
+            # withdrawal are not in it: the bar grows rather than run past its end
+            [bar] = progress.tasks
+            progress.update(task, advance=count, description=stage,
+                            total=max(bar.completed + count, bar.total or 0))
+
+        report = sweep(runtime, batch_size=batch_size, actor="cli", progress=advance)
     click.echo(f"rescheduled {report.rescheduled}, deleted {report.deleted}, anonymised "
                f"{report.anonymised} record(s); removed {report.people_removed} person(s)")
     for name, count in report.by_products.items():

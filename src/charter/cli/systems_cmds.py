@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import EnvironmentProblem, InvalidInput
 from ..policy import Policy, load_policy
 from ..rights import repository as rights_repository
+from ..rights.fulfilment import MAX_ATTEMPTS
 from ..runtime import open_runtime
 from ..systems import repository
 from ..systems.locate import locate
@@ -193,5 +194,18 @@ def systems_tasks(ctx: click.Context) -> None:
             table.add_row(task.due_on.isoformat(), task.system, task.action,
                           request.reference if request else "?",
                           ", ".join(task.assignee_list) or "those who handle requests")
+        states = overview(session, runtime)
     Console().print(table)
+    stopped = [(state.system.id, part, request) for state in states
+               for part, request in state.to_attest]
+    if stopped:
+        click.echo(f"{len(stopped)} part(s) stopped retrying after {MAX_ATTEMPTS} attempts: "
+                   "do them by hand, then attest")
+        given_up = Table()
+        for column in ("system", "request", "due", "last error", "attempts"):
+            given_up.add_column(column)
+        for system_id, part, request in stopped:
+            given_up.add_row(system_id, request.reference, request.deadline.isoformat(),
+                             part.last_error or "", str(part.attempts))
+        Console().print(given_up)
     click.echo("attest with: charter requests fulfil REFERENCE --system SYSTEM --note TEXT")

@@ -1,7 +1,8 @@
 """The dry run: what a sweep would remove now — counts per rule, category and system, the
 oldest due — what is past its retention but held by law and why, how many records follow
-an older policy and will be rescheduled first, and Charter's own by-products. It writes
-nothing."""
+an older policy and will be rescheduled first, Charter's own by-products, and the declared
+systems outside Charter's store that hold data under a rule but that no sweep reaches (and
+who must apply the rules there). It writes nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy import and_, func, select
 
 from ..db import CharterSession
 from ..models import Record, utcnow
+from ..policy import Policy
+from ..policy.processing import System
 from ..runtime import Runtime
 from .byproducts import BY_PRODUCTS, count_due
 from .schedule import NO_PURPOSE, fingerprint, rule_action
@@ -37,6 +40,44 @@ class HeldLine:
     until: datetime | None
 
 
+@dataclass(frozen=True)
+class NotSweptLine:
+    """A system outside Charter's store that holds categories under a retention rule: the
+    sweep deletes nothing there, so the plan says who must."""
+
+    system: str
+    kind: str
+    categories: list[str]
+    """the categories it holds that a purpose's retention rule governs"""
+    who: str
+
+
+BY_REQUEST_ONLY = "not swept by Charter: erase by request only"
+
+
+def _who(system: System) -> str:
+    if system.kind != "manual":
+        return BY_REQUEST_ONLY
+    staff = list(system.responsible)
+    if system.manual is not None:
+        staff += [str(a) for a in system.manual.assignees]
+        staff += [f"role {r}" for r in system.manual.roles]
+    return "not swept by Charter: the rules are applied by hand by " + (
+        ", ".join(staff) or "those who handle requests")
+
+
+def not_swept(policy: Policy) -> list[NotSweptLine]:
+    """Every declared system but the built-in store, with the categories it holds that a
+    retention rule governs: Charter reaches those systems for requests, never for sweeps."""
+    ruled = {c for p in policy.purposes if p.retention for c in p.categories}
+    lines = []
+    for system in policy.systems:
+        held = [c for c in system.categories if c in ruled]
+        if system.kind != "builtin" and held:
+            lines.append(NotSweptLine(system.id, system.kind, held, _who(system)))
+    return lines
+
+
 @dataclass
 class RetentionPlan:
     at: datetime
@@ -44,6 +85,7 @@ class RetentionPlan:
     held: list[HeldLine] = field(default_factory=list)
     to_reschedule: int = 0
     by_products: list[tuple[str, str, int]] = field(default_factory=list)
+    not_swept: list[NotSweptLine] = field(default_factory=list)
 
     @property
     def total_due(self) -> int:
@@ -87,4 +129,5 @@ def plan(session: CharterSession, runtime: Runtime, now: datetime | None = None
                                     int(asked), None))
     result.by_products = [(item.name, item.label, count_due(session, runtime, item, moment))
                           for item in BY_PRODUCTS]
+    result.not_swept = not_swept(policy)
     return result

@@ -71,9 +71,35 @@ def _phone(value: str, region: str) -> bool:
         return False
 
 
-def _birth(value: Any) -> bool:
-    day = value.date() if isinstance(value, datetime) else value
-    return isinstance(day, date) and 1900 <= day.year <= date.today().year - 12
+ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.+\-Z]*)?$")
+EUROPEAN_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def _day(value: Any) -> date | None:
+    """A date, or text that spells one (dates kept as text: 1990-06-15, 15/06/1990)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if match := ISO_DAY.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := EUROPEAN_DAY.match(text):
+        day, month, year = (int(g) for g in match.groups())
+        if month > 12:  # 06/15/1990: month first
+            day, month = month, day
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _birth(day: date) -> bool:
+    return 1900 <= day.year <= date.today().year - 12
 
 
 VALUE_TESTS: dict[str, Callable[[Any, str], bool]] = {
@@ -120,19 +146,25 @@ def classify(table: Table, rows: list[dict[str, Any]], region: str) -> list[Colu
             continue
         by_name = next((kind for kind, rule in NAME_RULES if rule.search(column.name)), None)
         values = [r[column.name] for r in rows if r[column.name] not in (None, "")]
+        days = [d for v in values if (d := _day(v)) is not None]
+        # dates kept as text look like phone numbers (19900615): a date is never a phone
+        dated = isinstance(column.type, Date | DateTime) or bool(
+            values and len(days) >= 0.8 * len(values))
         by_value: str | None = None
         hits = 0
         for kind, test in VALUE_TESTS.items():
+            if dated:
+                break
             hits = sum(1 for v in values if test(v, region))
             if values and hits >= 0.8 * len(values):
                 by_value = kind
                 break
-        if by_value is None and isinstance(column.type, Date | DateTime) and values \
-                and not NOT_BIRTH.search(column.name):
-            hits = sum(1 for v in values if _birth(v))
-            by_value = "birth_date" if hits >= 0.8 * len(values) and len(set(values)) > 1 \
+        if dated and values and not NOT_BIRTH.search(column.name):
+            hits = sum(1 for d in days if _birth(d))
+            by_value = "birth_date" if hits >= 0.8 * len(values) and len(set(days)) > 1 \
                 else None
-        if by_value is None and isinstance(column.type, String) and by_name is None and values:
+        if by_value is None and isinstance(column.type, String) and by_name is None and values \
+                and not dated:
             hits = sum(1 for v in values if isinstance(v, str) and WORD_NAME.match(v.strip()))
             by_value = "name" if hits >= 0.9 * len(values) and len(set(values)) > 3 else None
         guessed = by_value or by_name

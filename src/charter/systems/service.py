@@ -27,7 +27,7 @@ from ..models import (
 from ..policy.processing import System
 from ..rights import repository as rights_repository
 from ..rights.connectors import PersonAnswers, connector_for
-from ..rights.fulfilment import attest
+from ..rights.fulfilment import MAX_ATTEMPTS, attest
 from ..runtime import Runtime
 from . import repository
 from .manual import checklist_of, close_tasks, may_work_on
@@ -130,6 +130,16 @@ class SystemState:
     parts: list[tuple[RequestSystemPart, RightsRequest]] = field(default_factory=list)
     tasks: list[ManualTask] = field(default_factory=list)
     waiting: list[WebhookDelivery] = field(default_factory=list)
+
+    @property
+    def to_attest(self) -> list[tuple[RequestSystemPart, RightsRequest]]:
+        """Parts that stopped retrying: staff must do them by hand and attest."""
+        return [(p, r) for p, r in self.parts if gave_up(p)]
+
+
+def gave_up(part: RequestSystemPart) -> bool:
+    """A failed part past its last attempt: no job retries it; it waits for an attestation."""
+    return part.status == "failed" and part.attempts >= MAX_ATTEMPTS
 
 
 def overview(session: CharterSession, runtime: Runtime) -> list[SystemState]:
