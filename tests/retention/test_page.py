@@ -45,6 +45,9 @@ def test_the_page_shows_the_plan_then_what_anonymisation_left(qualifio: Runtime,
     assert "<td>anonymise</td><td>language_profile</td>" in before.text
     assert "No anonymised records in groups of 5 or more yet." in before.text
     assert "example.org" not in before.text
+    # HubSpot holds contacts under a rule, but only requests reach it: the page says so
+    assert "Not swept by Charter" in before.text
+    assert '<th scope="row">hubspot</th><td>webhook</td>' in before.text
 
     sweep(qualifio)
     after = portal.get("/retention").text

@@ -236,6 +236,7 @@ def test_after_the_last_attempt_retries_stop_and_staff_attest(
     with mail_runtime.transaction() as session:
         [state] = [s for s in overview(session, mail_runtime) if s.system.id == "accounting"]
         assert [r.reference for _p, r in state.to_attest] == [request.reference]
+    assert "stopped retrying — do it by hand" in mail_client.get("/systems").text
 
     done = mail_client.post(f"/requests/{request.reference}/attest", data=attest,
                             follow_redirects=False)
