@@ -71,6 +71,13 @@ def test_access_merges_the_part_of_every_system(
     assert task.assignee_list == []  # no clerk when it opened: the role still lets them in
     page = client.get(f"/tasks/{task.uid}")
     assert page.status_code == 200 and EMAIL in page.text
+    # the clerk saw who the person is: the audit says which categories that was
+    with runtime.transaction() as session:
+        [viewed] = session.scalars(select(AuditEvent).where(
+            AuditEvent.organization_id == runtime.organization_id,
+            AuditEvent.action == "task.viewed"))
+    assert json.loads(viewed.details) == {"task": task.uid, "categories": ["contact"],
+                                          "also": []}
     extract = "invoice,amount\n2019-044,75.00\n"
     done = client.post(f"/tasks/{task.uid}", data={
         "csrf_token": csrf, **CHECKLIST_OF_TWO, "attested": "yes", "category": "billing",

@@ -84,10 +84,16 @@ def _page(request: Request, staff: Staff, session: CharterSession, task: ManualT
     if found is None:
         raise HTTPException(404, "no such task")
     system = system_of(runtime, task.system)
+    details = details_of(runtime, found)
+    # who the person is (their address) and what they asked: the categories it shows
+    shown = {c.id for c in runtime.policy.data_categories if "email" in c.field_names()}
+    shown |= {str(change["category"]) for change in details.get("approved") or []}
     record_event(session, runtime.organization_id, actor=staff.actor, action="task.viewed",
-                 target=f"request:{found.reference}", details={"task": task.uid})
+                 target=f"request:{found.reference}",
+                 details={"task": task.uid, "categories": sorted(shown),
+                          "also": ["request details"] if details.get("details") else []})
     return render_staff(request, staff, "systems/task.html", {
-        "task": task, "r": found, "details": details_of(runtime, found), "system": system,
+        "task": task, "r": found, "details": details, "system": system,
         "checklist": checklist_of(system, task.action), "error": error,
         "today": _today(runtime), "typed": typed or {},
         "attestation": runtime.cipher.unseal(task) if task.status == "done" else {}},
