@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..db import CharterSession
 from ..errors import CharterError
-from ..web.deps import TRANSACTION, Staff, check_csrf, current_staff, runtime_of
+from ..web.deps import TRANSACTION, Staff, current_staff, runtime_of
 from ..web.templating import render_staff
 from .service import change_own_password
 from .totp import (
@@ -37,11 +37,10 @@ def account(request: Request, staff: Staff = Depends(current_staff),
 
 
 @router.post("/account/{action}", response_class=HTMLResponse)
-def act(action: str, request: Request, csrf_token: str = Form(""), code: str = Form(""),
+def act(action: str, request: Request, code: str = Form(""),
         current: str = Form(""), new: str = Form(""),
         staff: Staff = Depends(current_staff),
         session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     runtime = runtime_of(request)
     user = staff.user
     try:

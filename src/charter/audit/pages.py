@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..db import CharterSession
-from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .service import ChainReport, verify_and_record
@@ -40,9 +40,8 @@ def audit_log(request: Request, actor: str = "", action: str = "", target: str =
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)
-def verify(request: Request, csrf_token: str = Form(""),
+def verify(request: Request,
            staff: Staff = Depends(require("view_audit")),
            session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     report = verify_and_record(session, runtime_of(request).organization_id, actor=staff.actor)
     return _page(request, staff, session, report=report)

@@ -16,7 +16,7 @@ from ..db import CharterSession
 from ..errors import CharterError, InvalidInput
 from ..models import Breach, utcnow
 from ..runtime import Runtime
-from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .clock import shown, zone_of
@@ -85,14 +85,13 @@ def new(request: Request, staff: Staff = MANAGE) -> Response:
 
 
 @router.post("/breaches/new", response_class=HTMLResponse)
-def record(request: Request, csrf_token: str = Form(""), detected_at: str = Form(""),
+def record(request: Request, detected_at: str = Form(""),
            occurred_at: str = Form(""), nature: list[str] = Form([]),
            categories: list[str] = Form([]), people: str = Form(""), records: str = Form(""),
            description: str = Form(""), consequences: str = Form(""),
            measures_taken: str = Form(""), measures_proposed: str = Form(""),
            contact: str = Form(""), risk: str = Form(""), staff: Staff = MANAGE,
            session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     runtime = runtime_of(request)
     values: dict[str, Any] = {
         "detected_at": detected_at, "occurred_at": occurred_at, "nature": nature,
@@ -140,7 +139,7 @@ def edit(reference: str, request: Request, staff: Staff = MANAGE,
 
 
 @router.post("/breaches/{reference}/edit", response_class=HTMLResponse)
-def update(reference: str, request: Request, csrf_token: str = Form(""),
+def update(reference: str, request: Request,
            detected_at: str = Form(""), occurred_at: str = Form(""),
            nature: list[str] = Form([]), categories: list[str] = Form([]),
            people: str = Form(""), records: str = Form(""), description: str = Form(""),
@@ -148,7 +147,6 @@ def update(reference: str, request: Request, csrf_token: str = Form(""),
            measures_proposed: str = Form(""), contact: str = Form(""), staff: Staff = MANAGE,
            session: CharterSession = TRANSACTION) -> Response:
     """Art. 33(4): the facts as they become known."""
-    check_csrf(staff, csrf_token)
     runtime = runtime_of(request)
     breach = _found(session, runtime, reference)
     values: dict[str, Any] = {
@@ -281,13 +279,12 @@ ACTIONS: dict[str, Action] = {
 
 
 @router.post("/breaches/{reference}/{action}", response_class=HTMLResponse)
-def act(reference: str, action: str, request: Request, csrf_token: str = Form(""),
+def act(reference: str, action: str, request: Request,
         risk: str = Form(""), note: str = Form(""), decision: str = Form(""),
         reason: str = Form(""), notified_at: str = Form(""),
         authority_reference: str = Form(""), delay_reason: str = Form(""),
         exemption: str = Form(""), public_communication: str = Form(""),
         staff: Staff = MANAGE, session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     if action not in ACTIONS:
         raise HTTPException(404, "no such action")
     runtime = runtime_of(request)

@@ -14,7 +14,7 @@ from ..db import CharterSession
 from ..errors import CharterError, NotFound
 from ..models import Complaint
 from ..runtime import Runtime
-from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .service import (
@@ -61,13 +61,12 @@ def new(request: Request, staff: Staff = HANDLER) -> Response:
 
 
 @router.post("/complaints", response_class=HTMLResponse)
-def create(request: Request, csrf_token: str = Form(""), received_on: str = Form(""),
+def create(request: Request, received_on: str = Form(""),
            channel: str = Form(""), from_authority: str = Form(""),
            authority_reference: str = Form(""), authority_deadline: str = Form(""),
            name: str = Form(""), contact: str = Form(""), statement: str = Form(""),
            email: str = Form(""), request_reference: str = Form(""),
            staff: Staff = HANDLER, session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     given = ComplaintInput(
         received_on=received_on, channel=channel, from_authority=from_authority == "yes",
         authority_reference=authority_reference, authority_deadline=authority_deadline,
@@ -119,10 +118,9 @@ ACTIONS: dict[str, Action] = {
 
 
 @router.post("/complaints/{reference}/{action}", response_class=HTMLResponse)
-def act(reference: str, action: str, request: Request, csrf_token: str = Form(""),
+def act(reference: str, action: str, request: Request,
         text: str = Form(""), outcome: str = Form(""), reason: str = Form(""),
         staff: Staff = HANDLER, session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     if action not in ACTIONS:
         raise HTTPException(404, "no such action")
     runtime = runtime_of(request)

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..db import CharterSession
 from ..errors import InvalidInput
-from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from .campaigns import Letter, audience_size, send_campaign
 from .repository import recent_campaigns
@@ -38,7 +38,6 @@ def campaigns(request: Request, sent: int | None = None,
 @router.post("/campaigns", response_class=HTMLResponse)
 def new_campaign(
     request: Request,
-    csrf_token: str = Form(""),
     purpose: str = Form(""),
     subject_en: str = Form(""),
     body_en: str = Form(""),
@@ -49,7 +48,6 @@ def new_campaign(
     staff: Staff = Depends(require("send_campaigns")),
     session: CharterSession = TRANSACTION,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     runtime = runtime_of(request)
     given = {"en": (subject_en, body_en), "fr": (subject_fr, body_fr), "nl": (subject_nl, body_nl)}
     letters = {language: Letter(subject=subject.strip(), body=body.strip())

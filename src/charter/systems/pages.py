@@ -19,7 +19,7 @@ from ..models import ManualTask, utcnow
 from ..rights import repository as rights_repository
 from ..rights.fulfilment import details_of
 from ..runtime import Runtime
-from ..web.deps import PUBLIC, TRANSACTION, Staff, check_csrf, current_staff, require, runtime_of
+from ..web.deps import PUBLIC, TRANSACTION, Staff, current_staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .callbacks import SignatureInvalid, receive_callback
@@ -107,12 +107,11 @@ def task_page(uid: str, request: Request, staff: Staff = ANY_STAFF,
 
 
 @router.post("/tasks/{uid}", response_class=HTMLResponse)
-def complete(uid: str, request: Request, csrf_token: str = Form(""),
+def complete(uid: str, request: Request,
              checked: list[int] = Form([]), attested: str = Form(""), note: str = Form(""),
              nothing_found: str = Form(""), category: str = Form(""),
              extract: UploadFile | None = File(None), staff: Staff = ANY_STAFF,
              session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     runtime = runtime_of(request)
     task = _task(session, runtime, uid, staff)
     try:

@@ -148,7 +148,6 @@ PUBLIC = Depends(public)
 
 def check_csrf(staff: Staff, submitted: str) -> None:
     """Every Portal form carries the session's CSRF token; a form without it changes nothing.
-    `current_staff` and `require` call this for every change; a handler calling it again
-    is harmless."""
+    `current_staff` and `require` call this for every change: handlers never do."""
     if not form_token_matches(staff.session.csrf_token, submitted):
         raise HTTPException(400, "the form expired or came from elsewhere; reload the page")
