@@ -45,7 +45,8 @@ class Settings(BaseSettings):
         30, ge=1, le=1440, description="staff sessions end after this much inactivity"
     )
     secure_cookies: bool = Field(
-        False, description="mark cookies Secure and send HSTS; turn on behind TLS"
+        False, description="always mark cookies Secure and send HSTS (without it: when the "
+        "request came over https or names the host of an https base URL)"
     )
     smtp_host: str | None = Field(
         None, description="SMTP server for outgoing mail; unset: mail stays in the outbox"
