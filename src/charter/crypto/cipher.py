@@ -54,7 +54,10 @@ class FieldCipher:
         try:
             plain = AESGCM(key).decrypt(blob[:12], blob[12:], context.encode())
         except InvalidTag:
-            raise DecryptionFailed("a value failed its integrity check") from None
+            raise DecryptionFailed(f"a value failed its integrity check under key {key_id!r}: "
+                                   "a key other than the one it was written with (check "
+                                   "CHARTER_KEY or the key file), or the value was "
+                                   "tampered with") from None
         return json.loads(plain)
 
 
@@ -72,7 +75,9 @@ class FieldCipher:
         try:
             return AESGCM(key).decrypt(blob[:12], blob[12:], context.encode())
         except InvalidTag:
-            raise DecryptionFailed("a file failed its integrity check") from None
+            raise DecryptionFailed(f"a file failed its integrity check under key {key_id!r}: "
+                                   "a key other than the one it was written with, or the "
+                                   "file was tampered with") from None
 
     def seal(self, row: SealedRow, value: Any) -> None:
         """Encrypt ``value`` into the row, bound to it by the row's own context."""
