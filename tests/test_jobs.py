@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from charter import jobs
 from charter.accounts.service import add_staff_user, open_session
 from charter.models import RequestSystemPart, StaffSession, utcnow
-from charter.runtime import Runtime
+from charter.runtime import Runtime, open_runtime
 from charter.settings import Settings
 
 from .smtp import Inbox
@@ -77,16 +77,24 @@ def redis_url() -> Iterator[str]:
 
 def test_worker_processes_run_jobs_from_redis(runtime: Runtime, settings: Settings,
                                               redis_url: str) -> None:
+    from charter.web.app import create_app
+
     _idle_session(runtime)
+    with_redis = open_runtime(settings.model_copy(update={"redis_url": redis_url}),
+                              engine=runtime.engine)
+    queue = jobs.build_queue(with_redis.settings)
+    with TestClient(create_app(with_redis, run_jobs=True)):  # `serve` with Redis set
+        queue.tasks["accounts.purge_idle_sessions"]()
+        time.sleep(2)  # an embedded consumer would have run it by now
+        assert queue.huey.pending_count() == 1 and _sessions(runtime) == 1  # left to workers
+    assert not (settings.data_dir / "jobs.db").exists()  # no embedded queue either
     env = {**os.environ, "CHARTER_REDIS_URL": redis_url,
            "CHARTER_DATABASE_URL": str(settings.database_url),
            "CHARTER_DATA_DIR": str(settings.data_dir), "CHARTER_POLICY": str(settings.policy)}
     worker = subprocess.Popen([sys.executable, "-m", "charter", "worker", "--workers", "1"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        queue = jobs.build_queue(settings.model_copy(update={"redis_url": redis_url}))
-        queue.tasks["accounts.purge_idle_sessions"]()
-        _wait_until_purged(runtime, 30)
+        _wait_until_purged(runtime, 30)  # the job serve queued
     finally:
         worker.terminate()
         output = worker.communicate(timeout=15)[0].decode()
