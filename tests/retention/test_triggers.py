@@ -132,7 +132,9 @@ def test_charters_own_by_products_go_when_their_time_is_up(runtime: Runtime) -> 
         org = runtime.organization_id
         left = [r.status for r in session.scalars(select(RightsRequest).where(
             RightsRequest.organization_id == org).order_by(RightsRequest.id))]
-        assert left == ["fulfilled", "open"]
+        # the one closed lately, and the one still waiting for its address to be confirmed
+        # (``open`` before the DRP lifecycle, ``in_progress`` with it)
+        assert left[0] == "fulfilled" and left[1] in ("open", "in_progress") and len(left) == 2
         kept = session.scalars(select(Complaint.status).where(
             Complaint.organization_id == org).order_by(Complaint.id)).all()
         assert kept == ["open", "closed"]  # the recent one, and the old one still open

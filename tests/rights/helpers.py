@@ -24,21 +24,27 @@ def deliver(runtime: Runtime) -> None:
 
 
 def ask(client: TestClient, kind: str, email: str, details: str = "", *, lang: str = "en",
-        purpose: str = "") -> Any:
+        purpose: str = "", ground: str = "") -> Any:
     page = client.get(f"/requests/new?lang={lang}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, page.text
     return client.post(f"/requests/new?lang={lang}", data={
         "kind": kind, "email": email, "details": details, "purpose": purpose,
-        "csrf_token": token.group(1)})
+        "ground": ground, "csrf_token": token.group(1)})
 
 
 def ask_and_confirm(client: TestClient, runtime: Runtime, inbox: Inbox, kind: str,
-                    email: str, details: str = "", *, purpose: str = "") -> RightsRequest:
-    """The whole intake: the form, the verification mail, the confirmation."""
+                    email: str, details: str = "", *, purpose: str = "", lang: str = "en",
+                    ground: str | None = None) -> RightsRequest:
+    """The whole intake: the form, the verification mail, the confirmation. An erasure is
+    asked on the ground that the data is no longer needed (Art. 17(1)(a)) unless ``ground``
+    says otherwise ("" for none)."""
+    if ground is None:
+        ground = "a" if kind == "erasure" else ""
     deliver(runtime)  # what was queued before is not the verification
     before = len(inbox.messages)
-    assert ask(client, kind, email, details, purpose=purpose).status_code == 200
+    assert ask(client, kind, email, details, purpose=purpose, lang=lang,
+               ground=ground).status_code == 200
     deliver(runtime)
     [verification] = inbox.messages[before:]
     path = link_in(verification, "/requests/verify/").removeprefix(BASE)

@@ -36,6 +36,7 @@ from .helpers import BASE, ask_and_confirm, deliver, refresh
 
 EMAIL = "sophie.peeters@example.org"
 BILLING = {"company": "Brasserie Lambert", "vat_number": "BE0999888777"}
+INVOICES = {"billing": [{"invoice": "2026-014", "vat_number": "BE0999888777"}]}
 
 
 def _act(runtime: Runtime, reference: str, action: Any, **kwargs: Any) -> None:
@@ -116,13 +117,105 @@ def test_portability_gives_what_the_person_provided_and_can_send_it_on(
         details = mail_runtime.cipher.unseal(found)
         mail_runtime.cipher.seal(found, {**details, "target_url": "https://new-school.example"})
     _act(mail_runtime, request.reference, fulfil)
-    _accounting_done(mail_runtime, request.reference)
+    # the accountant's extract: invoices, kept under a legal obligation, are not portable
+    _accounting_done(mail_runtime, request.reference, extract=INVOICES)
     [sent] = received
     assert sent["reference"] == request.reference
     assert sent["data"]["portal"]["contact"][0]["email"] == EMAIL
     assert "consents" not in sent["data"]["portal"]  # what she provided, not our records
+    assert "billing" not in sent["data"]["portal"] and "accounting" not in sent["data"]
     deliver(mail_runtime)
     assert "Your data was also sent to https://new-school.example." in _answer(inbox)
+    package = _package(mail_client, inbox)
+    assert "portal/contact.json" in package.namelist()
+    assert not [n for n in package.namelist() if "billing" in n]
+    assert b"BE0999888777" not in b"".join(package.read(n) for n in package.namelist())
+
+
+def _package(client: TestClient, inbox: Inbox) -> zipfile.ZipFile:
+    download = client.get(link_in(inbox.messages[-1], "/exports/").removeprefix(BASE))
+    assert download.status_code == 200
+    return zipfile.ZipFile(io.BytesIO(download.content))
+
+
+def _refused(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(503, text="maintenance")
+
+
+def _unreachable(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("no route to host", request=request)
+
+
+@pytest.mark.parametrize("other_controller, error", [
+    (_refused, {"error": "HTTPStatusError", "status": 503}),
+    (_unreachable, {"error": "ConnectError"}),
+])
+def test_a_transfer_that_fails_is_reported_to_the_person_and_to_staff(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox, other_controller: Any,
+        error: dict[str, Any]) -> None:
+    from charter.audit.repository import events_about
+
+    mail_runtime.connectors["http"] = httpx.MockTransport(other_controller)
+    person(mail_runtime, email=EMAIL, billing=BILLING)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "portability", EMAIL)
+    with mail_runtime.transaction() as session:
+        found = repository.request_by_reference(session, mail_runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        details = mail_runtime.cipher.unseal(found)
+        mail_runtime.cipher.seal(found, {**details,
+                                         "target_url": "https://new-school.example/import"})
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference, extract=INVOICES)
+    done = refresh(mail_runtime, request.reference)
+    assert done.status == "fulfilled"  # she has her package all the same
+    deliver(mail_runtime)
+    assert "We could not deliver your data to https://new-school.example/import; download " \
+           "it below." in _answer(inbox)
+    assert "portal/contact.json" in _package(mail_client, inbox).namelist()
+    with mail_runtime.transaction() as session:
+        events = {e.action: json.loads(e.details) for e in events_about(
+            session, mail_runtime.organization_id, f"request:{request.reference}")}
+    assert events["request.transfer_failed"] == {"host": "new-school.example", **error}
+    assert "request.transferred" not in events
+    assert "We could not deliver" in str(mail_runtime.cipher.unseal(done)["answer"])
+
+
+def test_the_access_letter_is_in_the_persons_language(
+        mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
+    from html import unescape
+
+    person(mail_runtime, email=EMAIL, billing=BILLING)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL, lang="fr")
+    assert request.language == "fr"
+    _act(mail_runtime, request.reference, fulfil)
+    _accounting_done(mail_runtime, request.reference, extract=INVOICES)
+    deliver(mail_runtime)
+    assert inbox.messages[-1]["Subject"] == \
+        f"Votre demande a été traitée ({request.reference})"
+    letter = unescape(_package(mail_client, inbox).read("letter.html").decode())
+    assert '<html lang="fr">' in letter
+    assert "<h1>Vos données détenues par Test Language School SRL</h1>" in letter
+
+    def section(title: str) -> str:
+        return letter.split(f"<h2>{title}</h2>")[1].split("<h2>")[0]
+
+    # Art. 15(1)(b): the categories found
+    categories = section("Quelles données")
+    assert "Coordonnées" in categories and "Données de facturation" in categories
+    assert "Profil linguistique" not in categories  # none held about her
+    # Art. 15(1)(e) and (f): her rights, and the authority to complain to
+    rights = section("Vos droits")
+    for right in ("de faire rectifier les données inexactes (art. 16)",
+                  "de faire effacer vos données (art. 17)",
+                  "de faire limiter l'utilisation de vos données (art. 18)",
+                  "de vous opposer à l'utilisation de vos données (art. 21)"):
+        assert f"Vous avez le droit {right}" in rights, right
+    assert "Autorité de protection des données" in rights
+    assert "Organiser les cours auxquels vous vous inscrivez" in letter  # (a) purposes
+    for english in ("What data", "Your rights", "You have the right", "Contact details",
+                    "Data Protection Authority"):
+        assert english not in letter, english
 
 
 def test_rectification_is_reviewed_applied_with_history_and_recipients_told(

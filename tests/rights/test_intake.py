@@ -34,14 +34,15 @@ def test_a_request_waits_for_the_link_then_is_acknowledged_with_its_due_date(
     assert '<html lang="fr">' in page.text and "Exercer vos droits" in page.text
     assert ask(mail_client, "access", "sophie.peeters@example.org").status_code == 200
     request = latest(mail_runtime)
-    assert (request.status, request.stage) == ("open", "awaiting_verification")
+    # acknowledged, waiting for the person: DRP's in_progress / need_user_verification
+    assert (request.status, request.stage) == ("in_progress", "awaiting_verification")
     assert request.subject_id is not None and request.reference.startswith("R-")
     deliver(mail_runtime)
     [verification] = inbox.messages
     assert verification["Subject"] == "Confirm your request: access to your data"
     path = link_in(verification, "/requests/verify/").removeprefix(BASE)
     assert mail_client.get(path).status_code == 200  # asks, does nothing
-    assert refresh(mail_runtime, request.reference).status == "open"
+    assert refresh(mail_runtime, request.reference).stage == "awaiting_verification"
     assert mail_client.post(path).status_code == 200
     assert mail_client.post(path).status_code == 404  # single use
     confirmed = refresh(mail_runtime, request.reference)

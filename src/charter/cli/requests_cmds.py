@@ -35,6 +35,7 @@ from ..rights.intake import (
     mark_verified,
     open_request,
 )
+from ..rights.lifecycle import DENIAL_REASONS, ERASURE_GROUNDS, drp_reason
 from ..runtime import Runtime, open_runtime
 from . import main, settings_from
 
@@ -62,16 +63,20 @@ def _found(session: Any, runtime: Runtime, reference: str) -> RightsRequest:
 @click.option("--language", type=click.Choice(["en", "fr", "nl"]), default=None)
 @click.option("--verified", is_flag=True,
               help="identity already checked (e.g. in person): no confirmation mail")
+@click.option("--ground", type=click.Choice(list(ERASURE_GROUNDS)), default=None,
+              help="erasure: the ground of Art. 17(1) the person invokes, a to f")
 @click.pass_context
 def requests_add(ctx: click.Context, kind: str, email: str, received_at: datetime | None,
-                 channel: str, details: str, language: str | None, verified: bool) -> None:
+                 channel: str, details: str, language: str | None, verified: bool,
+                 ground: str | None) -> None:
     """Log a request received by letter, phone, e-mail or in person, with its real date."""
     runtime = open_runtime(settings_from(ctx))
     with runtime.transaction() as session:
         created = open_request(session, runtime, kind=kind, email=email, channel=channel,
                                language=language, details=details,
                                received_on=received_at.date() if received_at else None,
-                               verified_by="cli" if verified else None, actor="cli")
+                               verified_by="cli" if verified else None, ground=ground,
+                               actor="cli")
         act_if_immediate(session, runtime, created, actor="cli")
         click.echo(f"{created.reference}: {kind}, received {created.received_on}, "
                    f"due {created.deadline}" + ("" if verified else
@@ -115,7 +120,8 @@ def requests_show(ctx: click.Context, reference: str) -> None:
                      target=f"request:{reference}")
         click.echo(json.dumps({
             "reference": found.reference, "type": found.kind, "status": found.status,
-            "stage": found.stage, "channel": found.channel, "received_on": found.received_on,
+            "reason": drp_reason(found), "stage": found.stage, "ground": found.ground,
+            "channel": found.channel, "received_on": found.received_on,
             "due_on": found.deadline, "details": details, "systems": parts},
             indent=2, default=str, ensure_ascii=False))
 
@@ -170,10 +176,13 @@ def requests_extend(ctx: click.Context, reference: str, months: int, reason: str
 @click.option("--note", default="", help="with --system: what was done")
 @click.option("--extract", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="with --system, for access: JSON {category: [rows]} found")
+@click.option("--ground", type=click.Choice(list(ERASURE_GROUNDS)), default=None,
+              help="erasure: the ground of Art. 17(1) it is granted on, a to f (needed unless "
+              "the person gave one, which fulfilling confirms)")
 @click.pass_context
 def requests_fulfil(ctx: click.Context, reference: str, changes: tuple[str, ...],
                     uphold: bool | None, reason: str, system: str | None, note: str,
-                    extract: Path | None) -> None:
+                    extract: Path | None, ground: str | None) -> None:
     """Act on a verified request in every system; the answer goes out when all answered."""
     def act(session: Any, runtime: Runtime, found: RightsRequest) -> None:
         if system:
@@ -187,17 +196,20 @@ def requests_fulfil(ctx: click.Context, reference: str, changes: tuple[str, ...]
             decide_objection(session, runtime, found, upheld=uphold, reason=reason,
                              actor="cli")
         else:
-            fulfil(session, runtime, found, actor="cli")
+            fulfil(session, runtime, found, ground=ground, actor="cli")
     _act(ctx, reference, act, "acted on")
 
 
 @requests.command("deny")
 @click.argument("reference")
 @click.option("--reason", required=True, help="told to the person, with their remedies")
+@click.option("--code", type=click.Choice(list(DENIAL_REASONS)), default="other",
+              show_default=True, help="the reason in the Data Rights Protocol's words")
 @click.pass_context
-def requests_deny(ctx: click.Context, reference: str, reason: str) -> None:
+def requests_deny(ctx: click.Context, reference: str, reason: str, code: str) -> None:
     """Refuse a request, saying why."""
-    _act(ctx, reference, lambda s, r, f: deny(s, r, f, reason=reason, actor="cli"), "denied")
+    _act(ctx, reference, lambda s, r, f: deny(s, r, f, reason=reason, code=code, actor="cli"),
+         "denied")
 
 
 @requests.command("lift")

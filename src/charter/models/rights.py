@@ -13,7 +13,9 @@ from .base import Base, Id, IdMixin, OrganizationScoped, Sealed, UTCDateTime, ut
 
 class RightsRequest(IdMixin, OrganizationScoped, Sealed, Base):
     """One request. Statuses follow the Data Rights Protocol: open, in_progress, fulfilled,
-    denied, expired, revoked. The address, the details and the answer are sealed."""
+    denied, expired, revoked; while it is handled the stage says where it stands, and
+    rights/lifecycle.py keeps the two in step. The address, the details and the answer are
+    sealed."""
 
     __tablename__ = "rights_requests"
     __table_args__ = (
@@ -26,8 +28,18 @@ class RightsRequest(IdMixin, OrganizationScoped, Sealed, Base):
     kind: Mapped[str] = mapped_column(String(16), doc="access, rectification, erasure, ...")
     status: Mapped[str] = mapped_column(String(16), default="open")
     stage: Mapped[str] = mapped_column(
-        String(24), default="awaiting_verification",
-        doc="awaiting_verification, awaiting_proof, processing, awaiting_systems, review, done",
+        String(24), default="received",
+        doc="received, awaiting_verification, awaiting_proof, proof_received, processing, "
+        "awaiting_systems, review; done once closed (a restriction: lifting, lifted); erased "
+        "once the person was erased and the request forgotten",
+    )
+    reason: Mapped[str | None] = mapped_column(
+        String(24), doc="why it was denied, in the Data Rights Protocol's words "
+        "(suspected_fraud, insuf_verification, no_match, ...); the words told the person "
+        "are sealed",
+    )
+    ground: Mapped[str | None] = mapped_column(
+        String(1), doc="erasure: the Art. 17(1) ground, a to f"
     )
     channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(2))

@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from ..db import CharterSession
 from ..models import ConsentEvent, Record, RightsRequest
+from ..rights.lifecycle import UNRESOLVED
 
 WITHDRAWALS = ("withdraw", "object")
 UNSUBSCRIBES = ("unsubscribe_link", "unsubscribe_mail")
@@ -33,7 +34,7 @@ def requests_by_due(session: CharterSession, organization_id: int, today: date) 
         func.count().filter(and_(deadline >= week, deadline < fortnight)),
         func.count().filter(deadline >= fortnight),
     ).where(RightsRequest.organization_id == organization_id,
-            RightsRequest.status.in_(("open", "in_progress")))).one()
+            RightsRequest.status.in_(UNRESOLVED))).one()
     return DueBuckets(*(int(n or 0) for n in row))
 
 

@@ -30,6 +30,7 @@ from ..models import (
     Submission,
     utcnow,
 )
+from ..policy import Policy
 from ..policy.processing import System
 from ..runtime import Runtime
 from ..subjects.removal import purge_mail_of, remove_subject
@@ -124,6 +125,13 @@ class PersonAnswers:
     find = erase = restrict = lift = rectify = export
 
 
+def portable_categories(policy: Policy) -> set[str]:
+    """Art. 20(1): data processed on consent or on a contract; not, say, invoices kept
+    because the law obliges us to."""
+    return {c for p in policy.purposes if p.legal_basis in ("consent", "contract")
+            for c in p.categories}
+
+
 def _serialisable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -159,8 +167,7 @@ class BuiltinStore:
             return SystemAnswer(found=False)
         policy = runtime.policy
         provided = {p.id for p in policy.collection_points if p.kind in ("form", "api")}
-        portable = {c for p in policy.purposes if p.legal_basis in ("consent", "contract")
-                    for c in p.categories}
+        portable = portable_categories(policy)
         answer = SystemAnswer(found=True)
         for record in self._records(session, runtime, subject):
             if provided_only and (record.source not in provided

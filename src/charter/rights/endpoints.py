@@ -10,20 +10,25 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from ..db import CharterSession
 from ..errors import InvalidInput
 from ..models import ApiKey, RightsRequest
+from ..runtime import Runtime
 from ..web.deps import TRANSACTION, api_key, runtime_of
 from . import repository
 from .fulfilment import act_if_immediate
 from .intake import open_request
+from .lifecycle import drp_reason
 from .schemas import RequestIn, RequestOut
 
 router = APIRouter(prefix="/api/v1", tags=["requests"])
 
 
-def request_out(request: RightsRequest) -> RequestOut:
+def request_out(runtime: Runtime, request: RightsRequest) -> RequestOut:
+    told = runtime.cipher.unseal(request).get("denial_reason") \
+        if request.status == "denied" else None
     return RequestOut(reference=request.reference, type=request.kind,
                       status=request.status,
-                      stage=request.stage, received_on=request.received_on,
-                      due_on=request.deadline)
+                      reason=drp_reason(request), processing_details=told,
+                      stage=request.stage, ground=request.ground,
+                      received_on=request.received_on, due_on=request.deadline)
 
 
 @router.post("/requests", status_code=201)
@@ -39,18 +44,18 @@ def create(payload: RequestIn, request: Request,
                                ("target_url", payload.target_url)) if v}
     created = open_request(
         session, runtime, kind=payload.type, email=payload.email, details=payload.details,
-        language=payload.language, channel=payload.channel, extra=extra,
+        language=payload.language, channel=payload.channel, extra=extra, ground=payload.ground,
         verified_by=f"apikey:{key.id}:{payload.verified_by}" if payload.verified_by else None,
         actor=f"apikey:{key.id}")
     act_if_immediate(session, runtime, created, actor=f"apikey:{key.id}")
-    return request_out(created)
+    return request_out(runtime, created)
 
 
 @router.get("/requests/{reference}")
 def status(reference: str, request: Request, key: ApiKey = Depends(api_key("requests:read")),
            session: CharterSession = TRANSACTION) -> RequestOut:
-    found = repository.request_by_reference(session, runtime_of(request).organization_id,
-                                            reference)
+    runtime = runtime_of(request)
+    found = repository.request_by_reference(session, runtime.organization_id, reference)
     if found is None:
         raise HTTPException(404, "no such request")
-    return request_out(found)
+    return request_out(runtime, found)

@@ -144,11 +144,8 @@ def open_export(session: CharterSession, runtime: Runtime, token: str
 
 
 def delete_expired_exports(session: CharterSession, runtime: Runtime) -> int:
-    expired = repository.exports_expired(session, runtime.organization_id, utcnow())
-    for export in expired:
-        (_folder(runtime) / f"{export.uid}.bin").unlink(missing_ok=True)
-        export.deleted_at = utcnow()
-    return len(expired)
+    return _delete(runtime, repository.exports_expired(session, runtime.organization_id,
+                                                       utcnow()))
 
 
 def reencrypt_exports(session: CharterSession, runtime: Runtime) -> int:
@@ -171,10 +168,21 @@ def reencrypt_exports(session: CharterSession, runtime: Runtime) -> int:
     return count
 
 
-def delete_exports_of(session: CharterSession, runtime: Runtime, email_index: str) -> int:
-    """Erasure: the packages of this person's earlier access requests go too."""
-    exports = repository.live_exports_for(session, runtime.organization_id, email_index)
+def _delete(runtime: Runtime, exports: list[ExportFile]) -> int:
     for export in exports:
         (_folder(runtime) / f"{export.uid}.bin").unlink(missing_ok=True)
         export.deleted_at = utcnow()
     return len(exports)
+
+
+def delete_exports_of(session: CharterSession, runtime: Runtime, email_index: str) -> int:
+    """Erasure: the packages of this person's earlier access requests go too."""
+    return _delete(runtime, repository.live_exports_for(session, runtime.organization_id,
+                                                        email_index))
+
+
+def delete_exports_of_request(session: CharterSession, runtime: Runtime,
+                              request_id: int) -> int:
+    """The packages of one request (asked from another address of the same person)."""
+    return _delete(runtime, repository.live_exports_of_request(
+        session, runtime.organization_id, request_id))

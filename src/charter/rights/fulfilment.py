@@ -10,8 +10,6 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
-import httpx2 as httpx
-
 from ..audit import record_event
 from ..collect.fields import coerce, declared_field
 from ..consent.service import (
@@ -42,8 +40,11 @@ from .connectors import (
     SystemAnswer,
     connector_for,
 )
-from .exports import build_package, delete_exports_of, store_export
-from .intake import close, deny, email_of, remember, tell
+from .erasure import after_erasure, forget_if_erased, note_other_requests, settle_ground
+from .exports import build_package, store_export
+from .intake import deny, email_of, remember, tell
+from .lifecycle import UNVERIFIED, close, move
+from .portability import portable_answers, send_to_controller
 
 log = logging.getLogger(__name__)
 SYSTEM_KINDS = ("access", "portability", "erasure", "restriction", "rectification")
@@ -67,12 +68,14 @@ def details_of(runtime: Runtime, request: RightsRequest) -> dict[str, Any]:
 
 
 def _verified(request: RightsRequest) -> None:
-    if request.status != "in_progress":
-        raise Conflict(f"request {request.reference} is {request.status}"
-                       + (": the address is not confirmed yet" if request.status == "open"
-                          else ""))
+    """Nothing is done for a person before they are known to be who they say."""
+    if request.status != "in_progress" and request.stage not in UNVERIFIED:
+        raise Conflict(f"request {request.reference} is {request.status}")
     if request.stage in ("awaiting_proof", "proof_received"):
         raise Conflict(f"request {request.reference} waits for proof of identity")
+    if request.stage in UNVERIFIED or request.verified_at is None:
+        raise Conflict(f"request {request.reference} is not verified: the address is not "
+                       "confirmed yet")
 
 
 def _part(session: CharterSession, runtime: Runtime, request: RightsRequest,
@@ -132,9 +135,16 @@ def _failed(session: CharterSession, runtime: Runtime, request: RightsRequest,
 
 
 def fulfil(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
-           actor: str) -> None:
-    """Act on a verified request; finishes it when every system has answered."""
+           ground: str | None = None, actor: str) -> None:
+    """Act on a verified request; finishes it when every system has answered. An erasure
+    is granted on a ground of Art. 17(1) (``ground``, or the one the person chose)."""
     _verified(request)
+    details: dict[str, Any] = {}
+    if request.kind == "erasure":
+        details["ground"] = settle_ground(request, ground)
+        note_other_requests(session, runtime, request)
+    elif ground is not None:
+        raise InvalidInput("ground: only for an erasure")
     if request.kind == "withdrawal":
         _withdraw(session, runtime, request, actor=actor)
         return
@@ -143,13 +153,13 @@ def fulfil(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
         return
     if request.kind == "rectification" and "approved" not in details_of(runtime, request):
         raise Conflict("review the proposed changes first (approve the ones to apply)")
-    request.stage = "awaiting_systems"
+    move(request, "awaiting_systems")
     for system in runtime.policy.systems:
         part = _part(session, runtime, request, system)
         if part.status != "done":
             _ask(session, runtime, request, part, system)
     record_event(session, runtime.organization_id, actor=actor, action="request.fulfilling",
-                 target=f"request:{request.reference}")
+                 target=f"request:{request.reference}", details=details)
     finish_if_answered(session, runtime, request, actor=actor)
 
 
@@ -176,6 +186,8 @@ def attest(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
         raise InvalidInput(f"system: {system!r} is not declared in the policy")
     if not note.strip():
         raise InvalidInput("note: say what was done in the system")
+    if request.kind == "erasure":
+        settle_ground(request, None)  # nothing is erased on no ground, by hand either
     parts = {s.id: _part(session, runtime, request, s) for s in runtime.policy.systems}
     part = parts[declared.id]
     if part.status == "done":
@@ -201,7 +213,8 @@ def retry_failed_parts(session: CharterSession, runtime: Runtime) -> int:
     for part in repository.failed_parts_due(session, runtime.organization_id, utcnow()):
         request = repository.request_by_id(session, runtime.organization_id, part.request_id)
         system = runtime.policy.system(part.system)
-        if request is None or system is None or request.status != "in_progress":
+        if request is None or system is None or request.status != "in_progress" \
+                or request.stage in UNVERIFIED:  # a doubt raised since: it waits
             continue
         if part.attempts >= MAX_ATTEMPTS:
             continue  # shown to staff as failed; they attest by hand
@@ -221,7 +234,8 @@ def finish_if_answered(session: CharterSession, runtime: Runtime, request: Right
     """Answer the person once every declared system has given its part."""
     parts = repository.parts_of(session, runtime.organization_id, request.id)
     answered = {p.system for p in parts if p.status == "done"}
-    if answered < {s.id for s in runtime.policy.systems} or request.status != "in_progress":
+    if answered < {s.id for s in runtime.policy.systems} or request.status != "in_progress" \
+            or request.stage in UNVERIFIED:
         return False
     answers = {p.system: SystemAnswer(**runtime.cipher.unseal(p)) for p in parts}
     summary, held, download = _answer(session, runtime, request, answers)
@@ -254,6 +268,8 @@ def _answer(session: CharterSession, runtime: Runtime, request: RightsRequest,
         held.append(_("%(category)s, kept until %(date)s: %(basis)s") % {
             "category": label, "date": until, "basis": "; ".join(bases)})
     download: dict[str, Any] = {}
+    if request.kind == "portability":
+        answers = portable_answers(policy, answers)
     if request.kind in ("access", "portability"):
         package = build_package(runtime, request, answers, letter=request.kind == "access")
         token, export = store_export(session, runtime, request, package)
@@ -261,11 +277,9 @@ def _answer(session: CharterSession, runtime: Runtime, request: RightsRequest,
                     "download_expires_at": export.expires_at}
         target = details_of(runtime, request).get("target_url")
         if request.kind == "portability" and target:
-            summary.append(_send_to_controller(runtime, request, answers, target))
+            summary.append(send_to_controller(session, runtime, request, answers, target))
     if request.kind == "erasure":
-        suppress(session, runtime, request.email_index, reason="erased",
-                 actor="request:" + request.reference)
-        delete_exports_of(session, runtime, request.email_index)  # earlier access requests
+        after_erasure(session, runtime, request)
     return summary, held, download
 
 
@@ -274,22 +288,6 @@ def _system_name(runtime: Runtime, system_id: str, language: str) -> str:
     if system is None:
         return system_id
     return local_text(system.label, language, runtime.policy.languages.default)
-
-
-def _send_to_controller(runtime: Runtime, request: RightsRequest,
-                        answers: dict[str, SystemAnswer], target: str) -> str:
-    """Art. 20(2): straight to another controller, when the person asked for it."""
-    _ = gettext_for(request.language)
-    body = {"controller": runtime.policy.organization.legal_name,
-            "reference": request.reference,
-            "data": {s: a.data for s, a in answers.items() if a.data}}
-    try:
-        with httpx.Client(transport=runtime.connectors.get("http"), timeout=30) as client:
-            client.post(target, json=body).raise_for_status()
-    except (httpx.HTTPError, ValueError):
-        return str(_("We could not deliver your data to %(url)s; download it below.")
-                   % {"url": target})
-    return str(_("Your data was also sent to %(url)s.") % {"url": target})
 
 
 def _tell_recipients(session: CharterSession, runtime: Runtime, request: RightsRequest,
@@ -323,7 +321,9 @@ def _close(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
          download_url=context.get("download_url"),
          download_expires_at=context.get("download_expires_at") or utcnow())
     record_event(session, runtime.organization_id, actor=actor, action="request.fulfilled",
-                 target=f"request:{request.reference}")
+                 target=f"request:{request.reference}",
+                 details={"ground": request.ground} if request.kind == "erasure" else None)
+    forget_if_erased(session, runtime, request)
 
 
 def _withdraw(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
@@ -356,7 +356,7 @@ def _object(session: CharterSession, runtime: Runtime, request: RightsRequest, *
         return
     if runtime.policy.purpose(purpose_id) is None:
         raise InvalidInput(f"purpose: {purpose_id!r} is not declared in the policy")
-    request.stage = "review"
+    move(request, "review")
     record_event(session, runtime.organization_id, actor=actor, action="request.to_review",
                  target=f"request:{request.reference}", details={"purpose": purpose_id})
 
@@ -376,8 +376,8 @@ def decide_objection(session: CharterSession, runtime: Runtime, request: RightsR
         raise InvalidInput("reason: record why")
     purpose_id = details_of(runtime, request)["purpose"]
     remember(runtime, request, decision={"upheld": upheld, "reason": reason})
-    if not upheld:
-        deny(session, runtime, request, actor=actor, reason=reason)
+    if not upheld:  # compelling legitimate grounds override it: the claim is not covered
+        deny(session, runtime, request, actor=actor, reason=reason, code="claim_not_covered")
         return
     subject = subject_by_id(session, runtime.organization_id, request.subject_id)
     if subject is not None:

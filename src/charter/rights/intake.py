@@ -28,6 +28,8 @@ from ..subjects.service import valid_email
 from ..systems.waiting import stop_waiting
 from . import repository
 from .clock import due_date, extended_date
+from .erasure import FORGET_ON_CLOSE, forget_if_erased
+from .lifecycle import DENIAL_REASONS, ERASURE_GROUNDS, UNRESOLVED, UNVERIFIED, close, move
 
 CHANNELS = ("web_form", "api", "email", "post", "phone", "in_person", "account")
 VERIFY_VALID = timedelta(days=7)
@@ -70,6 +72,25 @@ def open_request(
     session: CharterSession,
     runtime: Runtime,
     *,
+    verified_by: str | None = None,
+    **asked: Any,
+) -> RightsRequest:
+    """Record a request (see :func:`record_request`) and take it up at once: unless staff or
+    an authenticated client vouch for the person (``verified_by``), a single-use link goes
+    to the address to prove it is theirs. In the DRP's words it is ``open`` only until then,
+    in this same transaction."""
+    request = record_request(session, runtime, vouched=verified_by is not None, **asked)
+    if verified_by:
+        mark_verified(session, runtime, request, actor=verified_by)
+    else:
+        _send_verification(session, runtime, request, email_of(runtime, request))
+    return request
+
+
+def record_request(
+    session: CharterSession,
+    runtime: Runtime,
+    *,
     kind: str,
     email: str,
     channel: str,
@@ -78,13 +99,19 @@ def open_request(
     extra: dict[str, Any] | None = None,
     received_on: date | None = None,
     ip: str | None = None,
-    verified_by: str | None = None,
+    ground: str | None = None,
+    vouched: bool = False,
     actor: str,
 ) -> RightsRequest:
-    """Record a request. Unless staff or an authenticated client vouch for the person
-    (``verified_by``), a single-use link goes to the address to prove it is theirs."""
+    """Check and record a request, nothing more: the DRP's ``open``. An erasure may say on
+    which ground of Art. 17(1) it is asked (staff confirm it). Requests nobody vouches for
+    are limited per address, as each one sends a mail there."""
     if kind not in ALL_RIGHTS:
         raise InvalidInput(f"type: one of {', '.join(ALL_RIGHTS)}")
+    if ground is not None and ground not in ERASURE_GROUNDS:
+        raise InvalidInput(f"ground: one of {', '.join(ERASURE_GROUNDS)} (Art. 17(1))")
+    if ground is not None and kind != "erasure":
+        raise InvalidInput("ground: only for an erasure")
     if channel not in CHANNELS:
         raise InvalidInput(f"channel: one of {', '.join(CHANNELS)}")
     address = valid_email(email)
@@ -102,21 +129,19 @@ def open_request(
     email_index = runtime.blind_index.email(address)
     if ip is not None:
         _check_rate(session, runtime, "ip", ip)
-    if verified_by is None:
+    if not vouched:
         _check_rate(session, runtime, "email", email_index)
     subject = subject_by_email_index(session, runtime.organization_id, email_index)
     request = _insert(session, runtime, kind=kind, channel=channel, language=language,
                       email_index=email_index, subject_id=subject.id if subject else None,
                       received=received, actor=actor)
+    request.ground = ground
     runtime.cipher.seal(request, {"email": address, "details": details, **(extra or {})})
     record_event(session, runtime.organization_id, actor=actor, action="request.received",
                  target=f"request:{request.reference}",
                  details={"kind": kind, "channel": channel,
-                          "received_on": received.isoformat()})
-    if verified_by:
-        mark_verified(session, runtime, request, actor=verified_by)
-    else:
-        _send_verification(session, runtime, request, address)
+                          "received_on": received.isoformat(),
+                          **({"ground": ground} if ground else {})})
     return request
 
 
@@ -129,7 +154,7 @@ def _insert(session: CharterSession, runtime: Runtime, *, received: date, **fiel
                 request = RightsRequest(
                     organization_id=runtime.organization_id,
                     reference=_reference(session, runtime, received.year),
-                    status="open", stage="awaiting_verification", received_on=received,
+                    status="open", stage="received", received_on=received,
                     due_on=due_date(received, runtime.policy.rights, country),
                     email_index=fields["email_index"], kind=fields["kind"],
                     channel=fields["channel"], language=fields["language"],
@@ -146,6 +171,7 @@ def _insert(session: CharterSession, runtime: Runtime, *, received: date, **fiel
 def _send_verification(session: CharterSession, runtime: Runtime, request: RightsRequest,
                        address: str) -> None:
     expires = utcnow() + VERIFY_VALID
+    move(request, "awaiting_verification")  # DRP: in_progress, need_user_verification
     token = one_time_link(session, runtime, "verify", request.subject_id,
                           request_id=request.id, expires_at=expires)
     queue_message(session, runtime, kind="verification", to=address, language=request.language,
@@ -167,8 +193,7 @@ def verify_by_link(session: CharterSession, runtime: Runtime, token: str) -> Rig
     link = resolve(session, runtime, token, "verify")
     request = repository.request_by_id(session, runtime.organization_id,
                                        link.request_id if link else None)
-    if link is None or request is None or request.status != "open" \
-            or request.stage != "awaiting_verification":
+    if link is None or request is None or request.stage != "awaiting_verification":
         return None
     if not use(session, runtime, link):
         return None
@@ -187,10 +212,13 @@ def email_of(runtime: Runtime, request: RightsRequest) -> str:
 
 def tell(session: CharterSession, runtime: Runtime, request: RightsRequest, kind: str,
          **context: Any) -> None:
-    """A message about the request, to the address it came from, in its language."""
-    queue_message(session, runtime, kind=kind, to=email_of(runtime, request),
+    """A message about the request, to the address it came from, in its language; about
+    an erasure, or to a person erased since, it empties itself once sent."""
+    details = runtime.cipher.unseal(request)
+    queue_message(session, runtime, kind=kind, to=str(details["email"]),
                   language=request.language, subject_id=request.subject_id,
-                  forget_after_sending=request.kind == "erasure", context={
+                  forget_after_sending=request.kind == "erasure"
+                  or FORGET_ON_CLOSE in details, context={
                       "request_label": kind_label(request.kind, request.language),
                       "reference": request.reference, **_footer(session, runtime, request),
                       **context})
@@ -209,11 +237,11 @@ def _footer(session: CharterSession, runtime: Runtime, request: RightsRequest
 def mark_verified(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
                   actor: str) -> None:
     """The person is who they say: the request is handled from now on."""
-    if request.status != "open":
+    if request.status not in UNRESOLVED or request.stage not in UNVERIFIED:
         raise Conflict(f"request {request.reference} is {request.status}: nothing to confirm")
     spend_links(session, runtime, request)
     request.verified_at = utcnow()
-    request.status, request.stage = "in_progress", "processing"
+    move(request, "processing")
     record_event(session, runtime.organization_id, actor=actor, action="request.verified",
                  target=f"request:{request.reference}")
     tell(session, runtime, request, "acknowledgement", received_at=request.received_on,
@@ -221,7 +249,7 @@ def mark_verified(session: CharterSession, runtime: Runtime, request: RightsRequ
 
 
 def _open_only(request: RightsRequest) -> None:
-    if request.status not in repository.OPEN:
+    if request.status not in UNRESOLVED:
         raise Conflict(f"request {request.reference} is {request.status}")
 
 
@@ -232,7 +260,8 @@ def ask_for_proof(session: CharterSession, runtime: Runtime, request: RightsRequ
     if not note.strip():
         raise InvalidInput("note: say what raises the doubt")
     spend_links(session, runtime, request)  # the confirmation link no longer proves enough
-    request.status, request.stage = "open", "awaiting_proof"
+    request.verified_at = None  # nothing is done for them until the proof is decided
+    move(request, "awaiting_proof")  # DRP: in_progress, need_user_verification
     token = one_time_link(session, runtime, "proof", request.subject_id, request_id=request.id,
                           expires_at=utcnow() + PROOF_VALID)
     tell(session, runtime, request, "proof_needed",
@@ -259,7 +288,7 @@ def receive_proof(session: CharterSession, runtime: Runtime, token: str, *, name
                                    "content": base64.b64encode(content).decode()})
     session.add(document)
     use(session, runtime, link)
-    request.stage = "proof_received"
+    move(request, "proof_received")
     record_event(session, runtime.organization_id, actor="subject", action="request.proof",
                  target=f"request:{request.reference}")
     return request
@@ -277,10 +306,6 @@ def forget_documents(session: CharterSession, runtime: Runtime, request: RightsR
         session.delete(document)
 
 
-def close(request: RightsRequest, status: str) -> None:
-    request.status, request.stage, request.closed_at = status, "done", utcnow()
-
-
 def decide_identity(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
                     accepted: bool, actor: str) -> None:
     """The documents are deleted once the decision is taken, either way."""
@@ -293,7 +318,7 @@ def decide_identity(session: CharterSession, runtime: Runtime, request: RightsRe
         mark_verified(session, runtime, request, actor=actor)
     else:
         _ = gettext_for(request.language)
-        deny(session, runtime, request, actor=actor,
+        deny(session, runtime, request, actor=actor, code="insuf_verification",
              reason=_("We could not make sure that the request comes from you."))
 
 
@@ -320,18 +345,22 @@ def extend(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
 
 
 def deny(session: CharterSession, runtime: Runtime, request: RightsRequest, *, reason: str,
-         actor: str) -> None:
+         code: str = "other", actor: str) -> None:
+    """Refuse, saying why: ``reason`` in words to the person, ``code`` in the DRP's."""
     _open_only(request)
     if not reason.strip():
         raise InvalidInput("reason: a refusal says why")
-    close(request, "denied")
+    if code not in DENIAL_REASONS:
+        raise InvalidInput(f"code: one of {', '.join(DENIAL_REASONS)}")
+    close(request, "denied", reason=code)
     stop_waiting(session, runtime, request, actor=actor)
     spend_links(session, runtime, request)
     forget_documents(session, runtime, request)
     remember(runtime, request, denial_reason=reason)
     tell(session, runtime, request, "denial", reason=reason)
     record_event(session, runtime.organization_id, actor=actor, action="request.denied",
-                 target=f"request:{request.reference}")
+                 target=f"request:{request.reference}", details={"reason": code})
+    forget_if_erased(session, runtime, request)
 
 
 def revoke(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
@@ -344,6 +373,7 @@ def revoke(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
     forget_documents(session, runtime, request)
     record_event(session, runtime.organization_id, actor=actor, action="request.revoked",
                  target=f"request:{request.reference}")
+    forget_if_erased(session, runtime, request)
 
 
 def expire_unverified(session: CharterSession, runtime: Runtime) -> int:
@@ -356,6 +386,7 @@ def expire_unverified(session: CharterSession, runtime: Runtime) -> int:
         forget_documents(session, runtime, request)
         record_event(session, runtime.organization_id, actor="system", action="request.expired",
                      target=f"request:{request.reference}")
+        forget_if_erased(session, runtime, request)
     return len(expired)
 
 

@@ -14,6 +14,7 @@ from ..subjects.service import valid_email
 from ..web.deps import PUBLIC, TRANSACTION, runtime_of
 from ..web.forms import attach_form_token, form_token_ok, new_form_token
 from ..web.templating import link_gone, page_language, render
+from .erasure import ground_label
 from .exports import open_export
 from .fulfilment import act_if_immediate
 from .intake import (
@@ -24,6 +25,7 @@ from .intake import (
     request_for_link,
     verify_by_link,
 )
+from .lifecycle import ERASURE_GROUNDS
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])  # for anyone
 
@@ -44,6 +46,7 @@ def _form(request: Request, language: str, *, errors: list[str] | None = None,
         "purposes": [(p.id, p.label.get(language, runtime.policy.languages.default))
                      for p in runtime.policy.purposes
                      if p.legal_basis in ("consent", "legitimate_interests") or p.marketing],
+        "grounds": [(g, ground_label(g, language)) for g in ERASURE_GROUNDS],
         "deadline_words": _deadline_words(request, language),
         "request_email": runtime.policy.rights.request_email
         or runtime.policy.organization.privacy_email or ""},
@@ -58,12 +61,14 @@ def new_request_form(request: Request) -> Response:
 
 @router.post("/requests/new", response_class=HTMLResponse)
 def new_request(request: Request, kind: str = Form(""), email: str = Form(""),
-                details: str = Form(""), purpose: str = Form(""), csrf_token: str = Form(""),
+                details: str = Form(""), purpose: str = Form(""), ground: str = Form(""),
+                csrf_token: str = Form(""),
                 session: CharterSession = TRANSACTION) -> Response:
     language = page_language(request)
     _ = gettext_for(language)
     runtime = runtime_of(request)
-    values = {"kind": kind, "email": email, "details": details, "purpose": purpose}
+    values = {"kind": kind, "email": email, "details": details, "purpose": purpose,
+              "ground": ground}
     if not form_token_ok(request, csrf_token):
         return _form(request, language, errors=[_("The form expired; please try again.")],
                      values=values, status=400)
@@ -78,12 +83,15 @@ def new_request(request: Request, kind: str = Form(""), email: str = Form(""),
         errors.append(_("The details are too long (5000 characters at most)."))
     if purpose and runtime.policy.purpose(purpose) is None:
         errors.append(_("Choose a use of your data from the list."))
+    if ground and ground not in ERASURE_GROUNDS:
+        errors.append(_("Choose a reason for the erasure from the list."))
     if errors:
         return _form(request, language, errors=errors, values=values, status=422)
     try:
         open_request(session, runtime, kind=kind, email=email, details=details,
                      channel="web_form", language=language,
                      extra={"purpose": purpose} if purpose else None,
+                     ground=ground if ground and kind == "erasure" else None,
                      ip=request.client.host if request.client else None, actor="subject")
     except InvalidInput:  # too many requests: the same answer, nothing more is sent
         session.rollback()
@@ -99,7 +107,7 @@ def verify_form(token: str, request: Request,
     """A button, not an action: mail scanners open links."""
     rights_request = request_for_link(session, runtime_of(request), token, "verify")
     language = page_language(request, rights_request.language if rights_request else None)
-    if rights_request is None or rights_request.status != "open":
+    if rights_request is None or rights_request.stage != "awaiting_verification":
         return link_gone(request, language)
     _ = gettext_for(language)
     return render(request, "public/confirm.html", {

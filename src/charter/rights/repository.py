@@ -12,8 +12,9 @@ from ..models import (
     RequestSystemPart,
     RightsRequest,
 )
+from .lifecycle import UNRESOLVED
 
-OPEN = ("open", "in_progress")
+OPEN = UNRESOLVED  # still owed an answer
 
 
 def request_by_reference(
@@ -70,7 +71,6 @@ def unverified_before(
 ) -> list[RightsRequest]:
     statement = select(RightsRequest).where(
         RightsRequest.organization_id == organization_id,
-        RightsRequest.status == "open",
         RightsRequest.stage == "awaiting_verification",
         RightsRequest.created_at < moment,
     )
@@ -164,6 +164,14 @@ def live_exports_for(session: CharterSession, organization_id: int, email_index:
                         RightsRequest.organization_id == organization_id,
                         RightsRequest.email_index == email_index,
                         ExportFile.deleted_at.is_(None)))
+    return list(session.scalars(statement))
+
+
+def live_exports_of_request(session: CharterSession, organization_id: int, request_id: int
+                            ) -> list[ExportFile]:
+    statement = select(ExportFile).where(ExportFile.organization_id == organization_id,
+                                         ExportFile.request_id == request_id,
+                                         ExportFile.deleted_at.is_(None))
     return list(session.scalars(statement))
 
 

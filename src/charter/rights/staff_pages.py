@@ -17,10 +17,11 @@ from ..db import CharterSession
 from ..errors import CharterError
 from ..models import RightsRequest, utcnow
 from ..runtime import Runtime
-from ..web.deps import TRANSACTION, Staff, check_csrf, require, runtime_of
+from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
 from .connectors import Change
+from .erasure import ground_label
 from .fulfilment import (
     act_if_immediate,
     approve_changes,
@@ -30,6 +31,7 @@ from .fulfilment import (
     lift_restriction,
 )
 from .intake import ask_for_proof, decide_identity, deny, extend, kind_label, mark_verified
+from .lifecycle import DENIAL_REASONS, ERASURE_GROUNDS, UNVERIFIED
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,7 +78,9 @@ def _page(reference: str, request: Request, staff: Staff, session: CharterSessio
                                                             found.id)},
         "documents": repository.documents_of(session, runtime.organization_id, found.id),
         "timeline": events_about(session, runtime.organization_id, f"request:{reference}"),
-        "label": kind_label(found.kind, "en"), "error": error}, status_code=status)
+        "label": kind_label(found.kind, "en"), "error": error,
+        "grounds": {g: ground_label(g, "en") for g in ERASURE_GROUNDS},
+        "denial_reasons": DENIAL_REASONS, "unverified": UNVERIFIED}, status_code=status)
 
 
 Action = Callable[[CharterSession, Runtime, RightsRequest, Staff, dict[str, str]], object]
@@ -97,7 +101,8 @@ ACTIONS: dict[str, Action] = {
                                                       actor=st.actor),
     "extend": lambda s, r, f, st, form: extend(s, r, f, months=int(form.get("months") or 2),
                                                reason=form.get("reason", ""), actor=st.actor),
-    "fulfil": lambda s, r, f, st, form: fulfil(s, r, f, actor=st.actor),
+    "fulfil": lambda s, r, f, st, form: fulfil(s, r, f, ground=form.get("ground") or None,
+                                               actor=st.actor),
     "approve": lambda s, r, f, st, form: approve_changes(
         s, r, f, changes=[Change.parse(line) for line in form.get("changes", "").splitlines()
                           if line.strip()], actor=st.actor),
@@ -107,25 +112,25 @@ ACTIONS: dict[str, Action] = {
     "attest": lambda s, r, f, st, form: attest(s, r, f, system=form.get("system", ""),
                                                note=form.get("note", ""), actor=st.actor),
     "deny": lambda s, r, f, st, form: deny(s, r, f, reason=form.get("reason", ""),
-                                           actor=st.actor),
+                                           code=form.get("code") or "other", actor=st.actor),
     "lift": lambda s, r, f, st, form: lift_restriction(s, r, f, reason=form.get("reason", ""),
                                                        actor=st.actor),
 }
 
 
 @router.post("/requests/{reference}/{action}", response_class=HTMLResponse)
-def act(reference: str, action: str, request: Request, csrf_token: str = Form(""),
+def act(reference: str, action: str, request: Request,
         note: str = Form(""), reason: str = Form(""), months: str = Form(""),
         decision: str = Form(""), changes: str = Form(""), system: str = Form(""),
+        code: str = Form(""), ground: str = Form(""),
         staff: Staff = Depends(require("handle_requests")),
         session: CharterSession = TRANSACTION) -> Response:
-    check_csrf(staff, csrf_token)
     if action not in ACTIONS:
         raise HTTPException(404, "no such action")
     runtime = runtime_of(request)
     found = _found(session, runtime, reference)
     form = {"note": note, "reason": reason, "months": months, "decision": decision,
-            "changes": changes, "system": system}
+            "changes": changes, "system": system, "code": code, "ground": ground}
     try:
         with session.begin_nested():  # a refused action changes nothing
             ACTIONS[action](session, runtime, found, staff, form)
