@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from charter.consent.service import decide, record_consent
-from charter.models import Record, RecordRevision, Subject, Suppression
+from charter.models import Record, RecordRevision, RightsRequest, Subject, Suppression
 from charter.rights import repository
 from charter.rights.connectors import Change, SystemAnswer
 from charter.rights.fulfilment import (
@@ -99,6 +99,22 @@ def test_access_gives_a_package_and_the_article_15_letter(
     assert sealed and not sealed.startswith(b"PK") and b"Sophie" not in sealed
 
 
+def _portability_to(client: TestClient, runtime: Runtime, inbox: Inbox, other_controller: Any,
+                    target: str) -> RightsRequest:
+    """A verified portability request asking that the data go to ``target`` (answered by
+    ``other_controller``, the edge of the world), fulfilled by staff."""
+    runtime.connectors["http"] = httpx.MockTransport(other_controller)
+    person(runtime, email=EMAIL, billing=BILLING)
+    request = ask_and_confirm(client, runtime, inbox, "portability", EMAIL)
+    with runtime.transaction() as session:
+        found = repository.request_by_reference(session, runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        runtime.cipher.seal(found, {**runtime.cipher.unseal(found), "target_url": target})
+    _act(runtime, request.reference, fulfil)
+    return request
+
+
 def test_portability_gives_what_the_person_provided_and_can_send_it_on(
         mail_client: TestClient, mail_runtime: Runtime, inbox: Inbox) -> None:
     received: list[dict[str, Any]] = []
@@ -107,16 +123,8 @@ def test_portability_gives_what_the_person_provided_and_can_send_it_on(
         received.append(json.loads(request.content))
         return httpx.Response(201)
 
-    mail_runtime.connectors["http"] = httpx.MockTransport(other_controller)
-    person(mail_runtime, email=EMAIL, billing=BILLING)
-    request = ask_and_confirm(mail_client, mail_runtime, inbox, "portability", EMAIL)
-    with mail_runtime.transaction() as session:
-        found = repository.request_by_reference(session, mail_runtime.organization_id,
-                                                request.reference)
-        assert found is not None
-        details = mail_runtime.cipher.unseal(found)
-        mail_runtime.cipher.seal(found, {**details, "target_url": "https://new-school.example"})
-    _act(mail_runtime, request.reference, fulfil)
+    request = _portability_to(mail_client, mail_runtime, inbox, other_controller,
+                              "https://new-school.example")
     # the accountant's extract: invoices, kept under a legal obligation, are not portable
     _accounting_done(mail_runtime, request.reference, extract=INVOICES)
     [sent] = received
@@ -155,17 +163,8 @@ def test_a_transfer_that_fails_is_reported_to_the_person_and_to_staff(
         error: dict[str, Any]) -> None:
     from charter.audit.repository import events_about
 
-    mail_runtime.connectors["http"] = httpx.MockTransport(other_controller)
-    person(mail_runtime, email=EMAIL, billing=BILLING)
-    request = ask_and_confirm(mail_client, mail_runtime, inbox, "portability", EMAIL)
-    with mail_runtime.transaction() as session:
-        found = repository.request_by_reference(session, mail_runtime.organization_id,
-                                                request.reference)
-        assert found is not None
-        details = mail_runtime.cipher.unseal(found)
-        mail_runtime.cipher.seal(found, {**details,
-                                         "target_url": "https://new-school.example/import"})
-    _act(mail_runtime, request.reference, fulfil)
+    request = _portability_to(mail_client, mail_runtime, inbox, other_controller,
+                              "https://new-school.example/import")
     _accounting_done(mail_runtime, request.reference, extract=INVOICES)
     done = refresh(mail_runtime, request.reference)
     assert done.status == "fulfilled"  # she has her package all the same
