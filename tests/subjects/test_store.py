@@ -3,15 +3,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
+from charter.cli import main
 from charter.errors import InvalidInput
 from charter.models import Base, Record, Subject
 from charter.runtime import Runtime
 from charter.subjects import find_subject, view_subject
 from charter.subjects.repository import records_of
 
+from ..collect.test_forms import post_form
 from ..factories import person
+from ..rights.helpers import ask_and_confirm, deliver
+from ..smtp import Inbox
 
 SECRET_VALUES = ["sophie.peeters@example.org", "Peeters", "Sophie", "+32470123456",
                  "BE0999888777", "Brasserie Lambert"]
@@ -117,3 +123,28 @@ def test_records_are_bound_to_their_row(runtime: Runtime) -> None:
             runtime.cipher.unseal(rb)
         session.rollback()
     assert isinstance(ra, Record)
+
+
+def test_nothing_a_person_sends_is_stored_in_clear(mail_client: TestClient,
+                                                   mail_runtime: Runtime, inbox: Inbox,
+                                                   cli_args: list[str]) -> None:
+    """The whole journey — a form with its consent, the newsletter, a rights request in the
+    person's own words, a complaint, the mail written to them — leaves nothing readable in
+    the database."""
+    said = {"email": "Zoe.Vandamme@example.org", "first_name": "Zoë", "last_name": "Vandamme",
+            "phone": "0470 98 76 54", "target_language": "nl", "company": "Vandamme Bakery"}
+    assert post_form(mail_client, "enrolment", said).status_code == 200
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "rectification",
+                              said["email"], "Please write Vandamme-Lefèvre, I married in "
+                              "Leuven.")
+    complaint = CliRunner().invoke(main, [*cli_args, "complaint", "add", "--channel", "post",
+                                          "--name", "Zoë Vandamme", "--statement",
+                                          "You phoned me at 0470987654 after I said no."])
+    assert complaint.exit_code == 0, complaint.output
+    deliver(mail_runtime)  # the outbox now holds what was written to her
+    assert inbox.to(said["email"]) or inbox.to(said["email"].lower())
+    dump = _raw_dump(mail_runtime)
+    assert request.reference.encode() in dump and b"C-20" in dump  # their rows were read
+    for value in ("zoe.vandamme@example.org", "Vandamme", "Zoë", "+32470987654",
+                  "0470987654", "Vandamme Bakery", "Lefèvre", "Leuven", "phoned me"):
+        assert value.lower().encode() not in dump.lower(), value
