@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from charter.accounts.service import MAX_FAILED_LOGINS, add_staff_user
 from charter.models import StaffSession, StaffUser, utcnow
@@ -92,3 +92,11 @@ def test_logout_ends_the_session(client: TestClient, staff: str) -> None:
     assert token
     client.post("/logout", data={"csrf_token": token.group(1)})
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_passwords_are_kept_as_argon2id_hashes(staff: str, runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        stored = session.scalars(select(StaffUser.password_hash).where(
+            StaffUser.organization_id == runtime.organization_id,
+            StaffUser.email == staff)).one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored

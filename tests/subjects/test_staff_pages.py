@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from charter.cli import main
 from charter.consent.service import record_consent
 from charter.models import AuditEvent
 from charter.runtime import Runtime
@@ -87,13 +89,19 @@ def test_support_sees_contact_and_consents_but_not_billing(client: TestClient,
                                           "also": ["contact", "consents"]}
 
 
-def test_the_dpo_sees_everything_with_the_trail(client: TestClient, runtime: Runtime) -> None:
+def test_the_dpo_sees_everything_with_the_trail(client: TestClient, runtime: Runtime,
+                                                cli_args: list[str]) -> None:
     subject = person(runtime, email=EMAIL, billing=BILLING)
+    logged = CliRunner().invoke(main, [*cli_args, "requests", "add", "--type", "access",
+                                       "--email", EMAIL, "--channel", "post", "--verified"])
+    assert logged.exit_code == 0, logged.output
     staff_login(client, runtime, "dpo")
     client.get(f"/subjects/{subject.id}")
     page = client.get(f"/subjects/{subject.id}").text
     assert "BE0999888777" in page and "Sophie" in page
     assert "Audit trail" in page and "subject.viewed" in page  # the first view is on it
+    reference = logged.output.split(":")[0].split()[-1]
+    assert f'<a href="/requests/{reference}">{reference}</a></td><td>access</td>' in page
     assert client.get("/subjects/999999").status_code == 404
 
 
