@@ -173,3 +173,6 @@ def test_after_an_erasure_earlier_exports_and_requests_lead_nowhere(
     deliver(runtime)
     assert "Your request is complete" in inbox.messages[-1]["Subject"]
     assert inbox.messages[-1]["To"] == new and text_of(inbox.messages[-1])
+    # the answer's own package stays until its retention ends: its link works
+    late = link_in(inbox.messages[-1], "/exports/").removeprefix(BASE)
+    assert mail_client.get(late).status_code == 200

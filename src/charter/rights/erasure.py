@@ -88,10 +88,12 @@ def after_erasure(session: CharterSession, runtime: Runtime, erasure: RightsRequ
 
 
 def forget(session: CharterSession, runtime: Runtime, request: RightsRequest, *,
-           after: str) -> None:
+           after: str, keep_export: bool = False) -> None:
     """Keep of a request only what proves it was answered: reference, kind, channel, dates,
-    status (and its DRP reason, an erasure's ground)."""
-    delete_exports_of_request(session, runtime, request.id)
+    status (and its DRP reason, an erasure's ground). ``keep_export``: the answer just sent
+    links to its package, which then goes when its own retention ends."""
+    if not keep_export:
+        delete_exports_of_request(session, runtime, request.id)
     for part in repository.parts_of(session, runtime.organization_id, request.id):
         runtime.cipher.seal(part, asdict(SystemAnswer(found=False)))
         part.last_error = None
@@ -105,4 +107,5 @@ def forget_if_erased(session: CharterSession, runtime: Runtime, request: RightsR
     """A request closed after its person was erased: forgotten now that it is answered."""
     details: dict[str, Any] = runtime.cipher.unseal(request)
     if details.get(FORGET_ON_CLOSE):
-        forget(session, runtime, request, after=str(details[FORGET_ON_CLOSE]))
+        forget(session, runtime, request, after=str(details[FORGET_ON_CLOSE]),
+               keep_export=True)
