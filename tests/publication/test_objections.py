@@ -70,15 +70,16 @@ def _objections(runtime: Runtime, subject_id: int) -> set[tuple[str | None, str]
 def test_objecting_to_a_new_recipient_stops_the_purposes_it_serves(
         mail_runtime: Runtime, inbox: Inbox, tmp_path: Path) -> None:
     """The planner is named by the courses (a contract) and the newsletter (consent), and
-    receives the contact details invoicing (a legal obligation) uses."""
+    receives the contact details invoicing (a legal obligation) uses: the consent is
+    withdrawn; the contract and the obligation, which Art. 21 does not reach, go to staff."""
     anna = _subscribed(mail_runtime, "anna@example.org")
     bram = _subscribed(mail_runtime, "bram@example.org")
     changed, done = publish_change(mail_runtime, tmp_path, *NEW_RECIPIENT)
     assert done.notified == 2
     _object_through_the_link(changed, inbox, "anna@example.org")
-    assert _reasons(changed, anna) == {"courses": "objected", "newsletter": "withdrawn",
+    assert _reasons(changed, anna) == {"courses": "not_consent_based", "newsletter": "withdrawn",
                                        "invoicing": "not_consent_based"}
-    assert _objections(changed, anna) == {("courses", "upheld"), ("invoicing", "pending")}
+    assert _objections(changed, anna) == {("courses", "pending"), ("invoicing", "pending")}
     with changed.transaction() as session:
         assert close_windows(session, changed, today=done.version.window_ends_on) == 1
         answers = {n.subject_id: (n.answer, n.outcome) for n in repository.notices_of(

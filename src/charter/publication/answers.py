@@ -1,9 +1,10 @@
 """What people answer to a change notice, and what their silence means when the window
 closes. An objection acts on the purposes the change affects (each change names them): a
-purpose resting on consent loses the person's consent, any other stops for them as an upheld
-objection (Art. 21) — except where the law requires the processing (a legal obligation, vital
-interests) and for a longer retention, which Charter cannot yet keep shorter for one person:
-those objections are recorded for staff to review."""
+purpose resting on consent loses the person's consent; one resting on legitimate interests or
+a public task stops for them as an upheld objection (Art. 21). Where Art. 21 gives no such
+right — a contract with the person, a legal obligation, vital interests — and for a longer
+retention, which Charter cannot yet keep shorter for one person, the objection is recorded
+for staff to review."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ from . import repository
 from .service import concerned_by, published_policy
 
 ANSWERS = ("accepted", "objected", "withdrew", "unsubscribed", "erasure")
-LAW_REQUIRES = ("legal_obligation", "vital_interests")
-"""Legal bases an objection cannot set aside (Art. 21 covers only (e) and (f))."""
+NOT_OBJECTABLE = ("contract", "legal_obligation", "vital_interests")
+"""Legal bases an objection cannot set aside (Art. 21(1) covers only (e) and (f)): the
+person's word goes to staff, who may end the contract or explain why the law keeps it."""
 
 
 def material_changes(version: PolicyVersion) -> list[PolicyChange]:
@@ -85,8 +87,8 @@ def object_to_changes(session: CharterSession, runtime: Runtime, subject: Subjec
                       changes: list[PolicyChange], *, actor: str, version: int,
                       evidence: dict[str, Any] | None = None) -> None:
     """The changes are not applied to this person: each purpose they affect stops for them
-    (consent withdrawn, or an upheld objection); what the law requires, or a longer retention,
-    goes to staff as a pending objection. The browser's evidence, when they answered through
+    (consent withdrawn, or an upheld objection); a contract, what the law requires, or a longer
+    retention, goes to staff as a pending objection. The browser's evidence, when they answered through
     the link, is sealed with the objection."""
     stopped: set[str] = set()
     to_review = {p for c in changes if c.kind == "retention_longer" for p in c.purposes}
@@ -95,7 +97,7 @@ def object_to_changes(session: CharterSession, runtime: Runtime, subject: Subjec
         purpose = runtime.policy.purpose(purpose_id)
         if purpose is None:  # removed from the policy since: nothing left to stop
             continue
-        if purpose.legal_basis in LAW_REQUIRES:
+        if purpose.legal_basis in NOT_OBJECTABLE:
             to_review.add(purpose_id)
             continue
         if purpose.legal_basis == "consent":
@@ -103,8 +105,8 @@ def object_to_changes(session: CharterSession, runtime: Runtime, subject: Subjec
                          purpose=purpose_id)
         else:
             record_consent(session, runtime, subject, purpose=purpose_id, channel="all",
-                           action="object", method="request", actor=actor, evidence=evidence,
-                           policy_version=str(version))
+                           action="object", method="request", actor=actor,
+                           evidence={**(evidence or {}), "objected_to_version": version})
             _objection(session, runtime, subject, purpose_id, status="upheld", actor=actor)
         stopped.add(purpose_id)
     for purpose_id in sorted(to_review - stopped):
