@@ -22,6 +22,7 @@ from charter.publication.service import publish
 from charter.runtime import Runtime
 from charter.web.app import create_app
 
+from ..factories import staff_login
 from .policies import COSMETIC, LONGER_RETENTION, NEW_PURPOSE, changes_section, policy_with
 
 
@@ -125,3 +126,24 @@ def test_charter_publish_records_hash_date_and_publisher(
     assert second.content_hash == hashlib.sha256(changed.loaded.source.encode()).hexdigest()
     assert (first.effective_on, first.published_by) == (today, "cli:alice@langschool.be")
     assert (second.effective_on, second.published_by) == (today + timedelta(30), "cli:bob")
+
+
+def test_staff_are_warned_when_the_server_runs_ahead_of_the_notice(
+        mail_runtime: Runtime, tmp_path: Path) -> None:
+    """A material change applies after its window; a server already running the new file
+    would check consent and sweep by it early: the Policy page and the dashboard say so."""
+    with mail_runtime.transaction() as session:
+        publish(session, mail_runtime, actor="test")
+    changed = policy_with(mail_runtime, tmp_path, NEW_PURPOSE)
+    with changed.transaction() as session:
+        version = publish(session, changed, actor="test").version
+    assert version.effective_on > local_date(utcnow(), "BE")
+    warning = f"The server runs version {version.number}, which applies only from"
+    with TestClient(create_app(changed), base_url="http://127.0.0.1") as client:
+        staff_login(client, changed, "dpo")
+        assert warning in client.get("/policy").text
+        assert "The server runs policy version 2" in client.get("/").text
+    with TestClient(create_app(mail_runtime), base_url="http://127.0.0.1") as client:
+        staff_login(client, mail_runtime, "dpo", email="dpo2@langschool.be")  # the old file
+        assert warning not in client.get("/policy").text
+        assert "The server runs policy version" not in client.get("/").text

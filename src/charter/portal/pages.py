@@ -14,6 +14,7 @@ from ..complaints.service import open_complaints
 from ..dates import local_date
 from ..db import CharterSession
 from ..models import utcnow
+from ..publication.service import running_ahead
 from ..rights import repository as rights
 from ..subjects import repository as subjects
 from ..web.deps import TRANSACTION, Staff, current_staff, runtime_of
@@ -69,4 +70,6 @@ def dashboard(
         context["breaches"] = open_breaches(session, runtime)
     if "handle_complaints" in actions:
         context["complaints"] = open_complaints(session, runtime)
+    if "manage_policy" in actions:
+        context["policy_ahead"] = running_ahead(session, runtime)
     return render_staff(request, staff, "dashboard.html", context)

@@ -87,9 +87,9 @@ def object_to_changes(session: CharterSession, runtime: Runtime, subject: Subjec
                       changes: list[PolicyChange], *, actor: str, version: int,
                       evidence: dict[str, Any] | None = None) -> None:
     """The changes are not applied to this person: each purpose they affect stops for them
-    (consent withdrawn, or an upheld objection); a contract, what the law requires, or a longer
-    retention, goes to staff as a pending objection. The browser's evidence, when they answered through
-    the link, is sealed with the objection."""
+    (consent withdrawn, or an upheld objection); a contract, what the law requires, or a
+    longer retention, goes to staff as a pending objection. The browser's evidence, when they
+    answered through the link, is sealed with the objection."""
     stopped: set[str] = set()
     to_review = {p for c in changes if c.kind == "retention_longer" for p in c.purposes}
     for purpose_id in sorted({p for c in changes if c.kind != "retention_longer"

@@ -194,3 +194,13 @@ def _notify(session: CharterSession, runtime: Runtime, version: PolicyVersion,
         if on_notice:
             on_notice(n, len(people))
     return count
+
+
+def running_ahead(session: CharterSession, runtime: Runtime) -> PolicyVersion | None:
+    """The published version the server runs when it does not apply yet: consent checks,
+    campaigns and retention already follow it, while the notice still promises the one in
+    force (docs/notice.md, Limits). None when the server runs what is in force."""
+    source = hashlib.sha256(runtime.loaded.source.encode()).hexdigest()
+    today = local_date(utcnow(), runtime.policy.organization.country)
+    return next((v for v in repository.upcoming(session, runtime.organization_id, today)
+                 if v.content_hash == source), None)

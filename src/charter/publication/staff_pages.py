@@ -13,6 +13,7 @@ from ..policy.ropa import RENDERERS, rows
 from ..web.deps import TRANSACTION, Staff, require, runtime_of
 from ..web.templating import render_staff
 from . import repository
+from .service import running_ahead
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"csv": "text/csv", "html": "text/html", "jsonld": "application/ld+json"}
@@ -45,4 +46,5 @@ def policy_versions(request: Request, staff: Staff = Depends(require("manage_pol
         "versions": versions,
         "answers": {v.id: repository.counts_by_answer(session, runtime.organization_id, v.id)
                     for v in versions},
-        "unpublished": not versions or versions[0].content_hash != current})
+        "unpublished": not versions or versions[0].content_hash != current,
+        "ahead": running_ahead(session, runtime)})
