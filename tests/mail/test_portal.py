@@ -7,12 +7,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from charter.consent.service import record_consent
-from charter.mail.service import queue_message
+from charter.mail.service import deliver_due, queue_message
+from charter.mail.transport import SmtpTransport
 from charter.models import AuditEvent, OutboxMessage
-from charter.runtime import Runtime
+from charter.runtime import Runtime, open_runtime
 from charter.subjects import ensure_subject
 
 from ..factories import staff_login
+from ..smtp import free_port
 
 
 def _subscriber(runtime: Runtime, email: str) -> None:
@@ -78,3 +80,22 @@ def test_a_campaign_sent_from_the_portal(client: TestClient, runtime: Runtime) -
         rows = session.scalars(select(OutboxMessage).where(
             OutboxMessage.organization_id == runtime.organization_id)).all()
     assert [(r.kind, r.marketing, r.purpose) for r in rows] == [("campaign", True, "newsletter")]
+
+
+def test_staff_see_when_the_smtp_server_keeps_failing(client: TestClient,
+                                                     runtime: Runtime) -> None:
+    """Nothing listens on the configured port: the mail waits without spending attempts, and
+    the outbox and the dashboard say it is not leaving, and why."""
+    broken = open_runtime(runtime.settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": free_port()}), engine=runtime.engine)
+    with broken.transaction() as session:
+        queue_message(session, broken, kind="newsletter_confirmation", to="x@example.org",
+                      language="en", context={"purpose_label": "News",
+                                              "confirm_url": "https://x/c"})
+    assert deliver_due(broken, SmtpTransport(broken.settings)).retried == 1
+    staff_login(client, runtime, "dpo")
+    for page in ("/outbox", "/"):
+        text = client.get(page).text
+        assert "Mail is not leaving: 1 message(s) wait since" in text, page
+        assert "server: ConnectionRefusedError" in text, page
+        assert "x@example.org" not in text

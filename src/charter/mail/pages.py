@@ -34,7 +34,8 @@ def outbox(request: Request, status: str | None = None,
     return render_staff(request, staff, "mail/outbox.html", {
         "messages": repository.recent_messages(session, org, limit=200, status=chosen),
         "counts": repository.counts_by_status(session, org), "statuses": STATUSES,
-        "chosen": chosen, "smtp": bool(runtime_of(request).settings.smtp_host)})
+        "chosen": chosen, "smtp": bool(runtime_of(request).settings.smtp_host),
+        "trouble": repository.server_trouble(session, org)})
 
 
 @router.get("/outbox/{message_id}", response_class=HTMLResponse)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -89,6 +90,27 @@ def recent_messages(
     if status:
         statement = statement.where(OutboxMessage.status == status)
     return list(session.scalars(statement.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class ServerTrouble:
+    """Mail waiting because the SMTP server itself failed (connection, TLS, login)."""
+
+    waiting: int
+    since: datetime
+    error: str
+
+
+def server_trouble(session: CharterSession, organization_id: int) -> ServerTrouble | None:
+    """Nothing counts attempts against such failures, so staff must see them: how many
+    messages wait on the server, since when, and its last answer."""
+    statement = (
+        select(func.count(), func.min(OutboxMessage.created_at), func.max(OutboxMessage.last_error))
+        .where(OutboxMessage.organization_id == organization_id,
+               OutboxMessage.status == "queued", OutboxMessage.last_error.like("server:%"))
+    )
+    waiting, since, error = session.execute(statement).one()
+    return ServerTrouble(waiting, since, str(error)) if waiting else None
 
 
 def counts_by_status(session: CharterSession, organization_id: int) -> dict[str, int]:

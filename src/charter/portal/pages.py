@@ -13,6 +13,7 @@ from ..breaches.service import open_breaches
 from ..complaints.service import open_complaints
 from ..dates import local_date
 from ..db import CharterSession
+from ..mail import repository as outbox
 from ..models import utcnow
 from ..publication.service import running_ahead
 from ..rights import repository as rights
@@ -70,6 +71,8 @@ def dashboard(
         context["breaches"] = open_breaches(session, runtime)
     if "handle_complaints" in actions:
         context["complaints"] = open_complaints(session, runtime)
+    if "read_outbox" in actions:
+        context["trouble"] = outbox.server_trouble(session, org)
     if "manage_policy" in actions:
         context["policy_ahead"] = running_ahead(session, runtime)
     return render_staff(request, staff, "dashboard.html", context)
