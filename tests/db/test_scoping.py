@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from charter.db import UnscopedQuery
 from charter.models import Record, Subject
@@ -23,6 +23,7 @@ def test_unscoped_queries_on_personal_data_are_refused(runtime: Runtime) -> None
             # mentioning the column is not filtering by it
             select(Subject).where(Subject.organization_id != 1),
             select(Subject).where(Subject.organization_id.is_not(None)),
+            select(Subject).where(or_(Subject.organization_id == 1, Subject.id > 0)),
             select(Record).join(Subject, (Subject.id == Record.subject_id)
                                 & (Subject.organization_id == Record.organization_id)),
         ):

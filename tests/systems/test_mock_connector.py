@@ -21,7 +21,7 @@ from charter.rights.fulfilment import (
     lift_restriction,
     retry_failed_parts,
 )
-from charter.rights.intake import revoke
+from charter.rights.intake import ask_for_proof, revoke
 from charter.runtime import Runtime
 from charter.systems import repository as systems_repository
 from charter.systems.manual import remind_tasks
@@ -257,3 +257,30 @@ def _past_backoff(runtime: Runtime) -> None:
         session.execute(update(RequestSystemPart).where(
             RequestSystemPart.organization_id == runtime.organization_id).values(
             next_attempt_at=utcnow() - timedelta(seconds=1)))
+
+
+def test_a_request_waiting_for_proof_owes_nothing_meanwhile(mail_client: TestClient,
+                                                            mail_runtime: Runtime,
+                                                            inbox: Inbox) -> None:
+    """A doubt raised while a system was failing: nothing is done for the person until they
+    prove who they are, so the part is neither retried nor listed as owed."""
+    def handler(call: ConnectorCall) -> SystemAnswer:
+        raise TimeoutError("the accounting computer is off")
+
+    mail_runtime.connectors["accounting"] = MockConnector(handler)
+    person(mail_runtime, email=EMAIL)
+    request = ask_and_confirm(mail_client, mail_runtime, inbox, "access", EMAIL)
+    fulfil_by_staff(mail_runtime, request.reference)
+    assert _status(mail_runtime, request.reference)["accounting"] == ("failed", 1)
+    with mail_runtime.transaction() as session:
+        found = repository.request_by_reference(session, mail_runtime.organization_id,
+                                                request.reference)
+        assert found is not None
+        ask_for_proof(session, mail_runtime, found, note="The signature differs.",
+                      actor="staff:1")
+    _past_backoff(mail_runtime)
+    with mail_runtime.transaction() as session:
+        assert retry_failed_parts(session, mail_runtime) == 0
+        assert systems_repository.unanswered_parts(session, mail_runtime.organization_id) == []
+        [state] = [s for s in overview(session, mail_runtime) if s.system.id == "accounting"]
+        assert state.parts == [] and state.to_attest == []

@@ -7,12 +7,13 @@ organizations says so: ``.execution_options(all_organizations=True)`` with a com
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Column, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from ..models import table_is_scoped
 
@@ -37,6 +38,23 @@ def _organization_column(side: Any) -> Table | None:
     return None
 
 
+def _binding_comparisons(statement: Any) -> Iterator[BinaryExpression[Any]]:
+    """Every comparison that must hold for a row to be read: not those under an OR, where
+    another branch may let any organization's rows through."""
+    stack: list[tuple[Any, bool]] = [(statement, False)]
+    seen: set[int] = set()
+    while stack:
+        element, optional = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        if isinstance(element, BinaryExpression) and not optional:
+            yield element
+        optional = optional or (isinstance(element, BooleanClauseList)
+                                and element.operator is operators.or_)
+        stack.extend((child, optional) for child in element.get_children())
+
+
 def _filtered_tables(statement: Any) -> set[Table]:
     """Tables whose ``organization_id`` is held to given values: ``= value`` or
     ``IN (values)`` in a WHERE or JOIN ON clause, or ``=`` the ``organization_id`` of a table
@@ -44,9 +62,7 @@ def _filtered_tables(statement: Any) -> set[Table]:
     nothing."""
     pinned: set[Table] = set()
     linked: list[tuple[Table, Table]] = []
-    for element in visitors.iterate(statement):
-        if not isinstance(element, BinaryExpression):
-            continue
+    for element in _binding_comparisons(statement):
         left, right = _organization_column(element.left), _organization_column(element.right)
         if left is None and right is None:
             continue

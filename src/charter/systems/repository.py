@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..db import CharterSession
 from ..models import ManualTask, RequestSystemPart, RightsRequest, WebhookDelivery
+from ..rights.lifecycle import UNVERIFIED
 
 
 def open_tasks_for(session: CharterSession, organization_id: int, request_id: int,
@@ -74,13 +75,15 @@ def deliveries_waiting(session: CharterSession, organization_id: int, *,
 
 def unanswered_parts(session: CharterSession, organization_id: int
                      ) -> list[tuple[RequestSystemPart, RightsRequest]]:
-    """Parts still owed by a system to an open request (pending or failed), with it."""
+    """Parts still owed by a system to an open request (pending or failed), with it — not
+    while the request waits for the person to prove who they are (nothing is done then)."""
     statement = (
         select(RequestSystemPart, RightsRequest)
         .join(RightsRequest, RightsRequest.id == RequestSystemPart.request_id)
         .where(RequestSystemPart.organization_id == organization_id,
                RightsRequest.organization_id == organization_id,
                RightsRequest.status == "in_progress",
+               RightsRequest.stage.not_in(UNVERIFIED),
                RequestSystemPart.status != "done")
         .order_by(RightsRequest.due_on, RequestSystemPart.id))
     return [(part, request) for part, request in session.execute(statement).all()]
