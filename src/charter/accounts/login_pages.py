@@ -11,7 +11,6 @@ from ..web.deps import PUBLIC, SESSION_COOKIE, TRANSACTION, Staff, current_staff
 from ..web.forms import (
     FORM_COOKIE,
     attach_form_token,
-    form_token_matches,
     form_token_ok,
     new_form_token,
 )
@@ -39,8 +38,8 @@ def _opened(request: Request, session: CharterSession, user: StaffUser) -> Respo
     runtime = runtime_of(request)
     opened = open_staff_session(session, runtime, user)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(SESSION_COOKIE, opened.token, httponly=True, samesite="strict",
-                        secure=runtime.settings.secure_cookies)
+    # Secure is added by web.security whenever the Portal is reached over TLS
+    response.set_cookie(SESSION_COOKIE, opened.token, httponly=True, samesite="strict")
     response.delete_cookie(FORM_COOKIE)
     response.delete_cookie(PENDING_COOKIE)
     return response
@@ -71,7 +70,7 @@ def login(
         return _opened(request, session, user)
     response = _login_page(request, code_step=True)
     response.set_cookie(PENDING_COOKIE, pending_token(runtime, user), max_age=PENDING_SECONDS,
-                        httponly=True, samesite="strict", secure=runtime.settings.secure_cookies)
+                        httponly=True, samesite="strict")
     return response
 
 
@@ -102,12 +101,10 @@ def login_code(
 @router.post("/logout")
 def logout(
     request: Request,
-    csrf_token: str = Form(""),
-    staff: Staff = Depends(current_staff),
+    staff: Staff = Depends(current_staff),  # with the CSRF check of every change
     session: CharterSession = TRANSACTION,
 ) -> Response:
-    if form_token_matches(staff.session.csrf_token, csrf_token):
-        close_session(session, runtime_of(request), request.cookies[SESSION_COOKIE])
+    close_session(session, runtime_of(request), request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -35,7 +35,7 @@ from ..rights.intake import (
     mark_verified,
     open_request,
 )
-from ..rights.lifecycle import DENIAL_REASONS, ERASURE_GROUNDS, drp_reason
+from ..rights.lifecycle import DENIAL_REASONS, ERASURE_GROUNDS, UNRESOLVED, drp_reason
 from ..runtime import Runtime, open_runtime
 from . import main, settings_from
 
@@ -98,7 +98,7 @@ def requests_list(ctx: click.Context, show_all: bool) -> None:
         if show_all:
             rows += repository.recent_closed(session, runtime.organization_id, limit=200)
         for r in rows:
-            late = r.status in repository.OPEN and r.deadline < today
+            late = r.status in UNRESOLVED and r.deadline < today
             table.add_row(r.reference, r.kind, r.status, r.stage, str(r.received_on),
                           f"[bold red]{r.deadline} OVERDUE[/]" if late else str(r.deadline))
     Console().print(table)

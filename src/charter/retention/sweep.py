@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from ..audit import record_event
 from ..db import CharterSession
 from ..models import ConsentState, Record, RightsRequest, Subject, utcnow
+from ..rights.lifecycle import UNRESOLVED
 from ..runtime import Runtime
 from ..subjects.removal import remove_subjects
 from .anonymise import anonymise
@@ -29,14 +30,13 @@ Progress = Callable[[str, int], None]
 """(stage, rows done in this batch) — for a progress bar"""
 STANDING = ("granted", "pending")
 LEGAL_HOLD_ENDED = "legal_hold_ended"
-OPEN = ("open", "in_progress")
 
 
 def restricted_on_request(organization_id: int) -> Select[int | None]:
     """People who asked for their data to be kept but not used (Art. 18(1)(c): they may need
     it for a legal claim): no sweep touches it from the moment they ask until the
     restriction is lifted."""
-    asked = RightsRequest.status.in_(OPEN)
+    asked = RightsRequest.status.in_(UNRESOLVED)
     in_force = (RightsRequest.status == "fulfilled") & RightsRequest.stage.in_(
         ("done", "lifting"))
     return select(RightsRequest.subject_id).where(
@@ -125,7 +125,7 @@ def _emptied(organization_id: int) -> ColumnElement[bool]:
         ConsentState.status.in_(STANDING))
     asking = select(RightsRequest.subject_id).where(
         RightsRequest.organization_id == org, RightsRequest.subject_id == Subject.id,
-        RightsRequest.status.in_(OPEN))
+        RightsRequest.status.in_(UNRESOLVED))
     condition: ColumnElement[bool] = and_(Subject.organization_id == org, ~keep.exists(),
                                           ~consenting.exists(), ~asking.exists())
     return condition

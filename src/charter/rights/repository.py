@@ -14,8 +14,6 @@ from ..models import (
 )
 from .lifecycle import UNRESOLVED
 
-OPEN = UNRESOLVED  # still owed an answer
-
 
 def request_by_reference(
     session: CharterSession, organization_id: int, reference: str
@@ -46,7 +44,7 @@ def requests_in_year(session: CharterSession, organization_id: int, year: int) -
 
 
 def queue(
-    session: CharterSession, organization_id: int, *, statuses: tuple[str, ...] = OPEN,
+    session: CharterSession, organization_id: int, *, statuses: tuple[str, ...] = UNRESOLVED,
     limit: int = 500,
 ) -> list[RightsRequest]:
     """Requests by deadline, the nearest first."""
@@ -61,7 +59,7 @@ def queue(
 def recent_closed(session: CharterSession, organization_id: int, *, limit: int
                   ) -> list[RightsRequest]:
     statement = select(RightsRequest).where(
-        RightsRequest.organization_id == organization_id, RightsRequest.status.not_in(OPEN)
+        RightsRequest.organization_id == organization_id, RightsRequest.status.not_in(UNRESOLVED)
     )
     return list(session.scalars(statement.order_by(RightsRequest.id.desc()).limit(limit)))
 
@@ -80,7 +78,7 @@ def unverified_before(
 def due_by(session: CharterSession, organization_id: int, day: date) -> list[RightsRequest]:
     statement = select(RightsRequest).where(
         RightsRequest.organization_id == organization_id,
-        RightsRequest.status.in_(OPEN),
+        RightsRequest.status.in_(UNRESOLVED),
         func.coalesce(RightsRequest.extended_to, RightsRequest.due_on) <= day,
     )
     return list(session.scalars(statement))

@@ -19,8 +19,7 @@ def new_form_token() -> str:
 
 
 def attach_form_token(request: Request, response: Response, token: str) -> Response:
-    response.set_cookie(FORM_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
-                        secure=request.app.state.runtime.settings.secure_cookies)
+    response.set_cookie(FORM_COOKIE, token, max_age=3600, httponly=True, samesite="strict")
     return response
 
 
