@@ -70,11 +70,13 @@ def notice_for(session: CharterSession, organization_id: int, version_id: int, s
 
 def counts_by_answer(session: CharterSession, organization_id: int, version_id: int
                      ) -> dict[str, int]:
-    statement = (select(func.coalesce(ChangeNotice.answer, "none"), func.count())
+    """How many of the people told answered what ("none": not yet). Grouped on the column
+    itself: PostgreSQL does not see two bound "none" as the same expression."""
+    statement = (select(ChangeNotice.answer, func.count())
                  .where(ChangeNotice.organization_id == organization_id,
                         ChangeNotice.version_id == version_id)
-                 .group_by(func.coalesce(ChangeNotice.answer, "none")))
-    return {answer: count for answer, count in session.execute(statement)}
+                 .group_by(ChangeNotice.answer))
+    return {answer or "none": count for answer, count in session.execute(statement)}
 
 
 def concerned(session: CharterSession, organization_id: int, categories: list[str],
