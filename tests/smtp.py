@@ -26,7 +26,9 @@ class Inbox:
         with self._lock:
             if self.refusals:
                 return self.refusals.pop(0)
-            message = message_from_bytes(envelope.content or b"", policy=default)
+            content = envelope.content or b""  # aiosmtpd gives bytes unless decode_data
+            raw = content.encode() if isinstance(content, str) else content
+            message = message_from_bytes(raw, policy=default)
             assert isinstance(message, EmailMessage)
             self.messages.append(message)
         return "250 OK"
