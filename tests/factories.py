@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from charter.models import Subject
-from charter.runtime import Runtime
+from charter.runtime import Runtime, open_runtime
 from charter.subjects import RecordInput, store_subject_data
 
 
@@ -57,3 +58,21 @@ def staff_login(client: Any, runtime: Runtime, role: str, *,
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
     assert csrf
     return csrf.group(1)
+
+
+Edit = tuple[str, str]
+"""(text in the policy file, what it becomes): each must be found, and is replaced once."""
+
+
+def policy_with(runtime: Runtime, tmp_path: Path, *edits: Edit, source: str | None = None,
+                name: str = "changed.yaml") -> Runtime:
+    """The same organization and store under the runtime's policy (or ``source``) with these
+    edits."""
+    text = runtime.settings.policy.read_text() if source is None else source
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text)
+    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
+                        engine=runtime.engine)

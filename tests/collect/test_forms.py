@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 from charter.cli import main
 from charter.collect.pages import embed_token
 from charter.models import Record, Subject, Submission
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.subjects import find_subject
 from charter.web.app import create_app
 from charter.web.forms import signed_form_token
+
+from ..factories import policy_with
 
 GOOD = {"email": "Lucas.Maes@example.org", "first_name": "Lucas", "last_name": "Maes",
         "phone": "0470 12 34 56", "target_language": "nl", "company": "Atelier Maes"}
@@ -189,13 +191,9 @@ def test_do_not_track_is_recorded_and_honoured_where_the_policy_says(
 
 def test_signals_the_policy_does_not_honour_are_recorded_only(
         full_runtime: Runtime, tmp_path: Path, cli_args: list[str]) -> None:
-    source = full_runtime.settings.policy.read_text()
-    honoured = "signals: {honour_gpc: true, honour_dnt: true"
-    assert honoured in source
-    path = tmp_path / "unhonoured.yaml"
-    path.write_text(source.replace(honoured, "signals: {honour_gpc: false, honour_dnt: false"))
-    runtime = open_runtime(full_runtime.settings.model_copy(update={"policy": path}),
-                           engine=full_runtime.engine)
+    runtime = policy_with(full_runtime, tmp_path, (
+        "signals: {honour_gpc: true, honour_dnt: true",
+        "signals: {honour_gpc: false, honour_dnt: false"))
     data = {"email": "lea@example.org", "first_name": "Léa", "birth_date": "1990-04-01",
             "consent": ["partner_offers:sms"]}
     with TestClient(create_app(runtime), base_url="http://127.0.0.1") as client:

@@ -15,10 +15,11 @@ from charter.consent import repository as consents
 from charter.mail.service import deliver_due
 from charter.mail.transport import SmtpTransport
 from charter.models import AuditEvent, OutboxMessage, Subject, utcnow
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.subjects import find_subject
 from charter.web.app import create_app
 
+from ..factories import policy_with
 from ..smtp import Inbox, link_in, text_of
 from .test_forms import post_form
 
@@ -142,20 +143,9 @@ def test_a_child_without_a_parent_address_is_refused(full_client: TestClient,
     assert late.status_code == 422 and "not a plausible date of birth" in late.text
 
 
-def _variant(runtime: Runtime, tmp_path: Path, *changes: tuple[str, str]) -> Runtime:
-    source = runtime.settings.policy.read_text()
-    for old, new in changes:
-        assert old in source, old
-        source = source.replace(old, new, 1)
-    path = tmp_path / "variant.yaml"
-    path.write_text(source)
-    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                        engine=runtime.engine)
-
-
 def test_the_school_confirms_only_where_the_policy_allows(full_runtime: Runtime,
                                                           tmp_path: Path) -> None:
-    runtime = _variant(full_runtime, tmp_path, ("school_consent: true", "school_consent: false"))
+    runtime = policy_with(full_runtime, tmp_path, ("school_consent: true", "school_consent: false"))
     with TestClient(create_app(runtime), base_url="http://127.0.0.1") as client:
         form = client.get("/forms/summer_camp")
         assert "your school" not in form.text  # not offered
@@ -166,7 +156,7 @@ def test_the_school_confirms_only_where_the_policy_allows(full_runtime: Runtime,
 
 def test_a_form_may_ask_the_age_in_years(full_runtime: Runtime, tmp_path: Path,
                                          cli_args: list[str]) -> None:
-    runtime = _variant(full_runtime, tmp_path,
+    runtime = policy_with(full_runtime, tmp_path,
                        ("    asks_age: true\n", "    asks_age: true\n    age_question: age\n"))
     child = {**{k: v for k, v in CHILD.items() if k != "birth_date"}, "age": "12"}
     with TestClient(create_app(runtime), base_url="http://127.0.0.1") as client:

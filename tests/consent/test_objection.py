@@ -6,21 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from charter.consent.service import decide, object_to_direct_marketing
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.subjects import find_subject
 
-from ..factories import person
+from ..factories import person, policy_with
 
 
 def test_objecting_to_marketing_stops_profiling_too(full_runtime: Runtime,
                                                     tmp_path: Path) -> None:
-    source = full_runtime.settings.policy.read_text()
     interest = "    legal_basis: legitimate_interests\n    legitimate_interest: {en: Helping"
-    assert interest in source
-    path = tmp_path / "profiling.yaml"  # course suggestions profile the learner's level
-    path.write_text(source.replace(interest, "    profiling: true\n" + interest, 1))
-    runtime = open_runtime(full_runtime.settings.model_copy(update={"policy": path}),
-                           engine=full_runtime.engine)
+    # course suggestions profile the learner's level
+    runtime = policy_with(full_runtime, tmp_path, (interest, "    profiling: true\n" + interest))
     suggestions = runtime.policy.purpose("course_suggestions")
     assert suggestions is not None and suggestions.profiling and not suggestions.marketing
     person(runtime, email="yara@example.org")

@@ -8,10 +8,10 @@ from pathlib import Path
 from charter.mail.service import deliver_due
 from charter.mail.transport import SmtpTransport
 from charter.publication.service import Published, publish
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.subjects import RecordInput, store_subject_data
 
-Edit = tuple[str, str]
+from ..factories import Edit, policy_with
 
 NEW_PURPOSE: Edit = ("purposes:\n", """purposes:
   - id: course_recommendations
@@ -82,19 +82,6 @@ def changes_section(**settings: object) -> Edit:
     anchor = "newsletter: {purpose: newsletter, manual_with_written_agreement: true}\n"
     body = ", ".join(f"{key}: {value}" for key, value in settings.items())
     return anchor, f"{anchor}changes: {{{body}}}\n"
-
-
-def policy_with(runtime: Runtime, tmp_path: Path, *edits: Edit, name: str = "changed.yaml"
-                ) -> Runtime:
-    """The same organization and store under the test policy with these edits."""
-    source = runtime.settings.policy.read_text()
-    for old, new in edits:
-        assert old in source, old
-        source = source.replace(old, new, 1)
-    path = tmp_path / name
-    path.write_text(source)
-    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                        engine=runtime.engine)
 
 
 def publish_change(runtime: Runtime, tmp_path: Path, *edits: Edit) -> tuple[Runtime, Published]:

@@ -22,8 +22,8 @@ from charter.publication.service import publish
 from charter.runtime import Runtime
 from charter.web.app import create_app
 
-from ..factories import staff_login
-from .policies import COSMETIC, LONGER_RETENTION, NEW_PURPOSE, changes_section, policy_with
+from ..factories import policy_with, staff_login
+from .policies import COSMETIC, LONGER_RETENTION, NEW_PURPOSE, changes_section
 
 
 def test_versions_are_immutable_and_listed(mail_runtime: Runtime, tmp_path: Path) -> None:

@@ -17,9 +17,10 @@ from charter.models import AnonymousFact, AuditEvent, Record, Subject, utcnow
 from charter.retention.plan import plan
 from charter.retention.stats import statistics
 from charter.retention.sweep import ids_hash, sweep
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.subjects import RecordInput, find_subject
 
+from ..factories import policy_with
 from .conftest import EXAMPLES, customer, prospect, store, years_ago
 
 
@@ -35,14 +36,8 @@ def _known(runtime: Runtime, email: str) -> bool:
 
 
 def _variant(runtime: Runtime, tmp_path: Path, *replacements: tuple[str, str]) -> Runtime:
-    text = (EXAMPLES / "qualifio.yaml").read_text()
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path = tmp_path / "qualifio-variant.yaml"
-    path.write_text(text)
-    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                        engine=runtime.engine)
+    return policy_with(runtime, tmp_path, *replacements,
+                       source=(EXAMPLES / "qualifio.yaml").read_text())
 
 
 def test_only_what_is_due_disappears(qualifio: Runtime) -> None:

@@ -24,10 +24,10 @@ from charter.models import (
 )
 from charter.retention.sweep import sweep
 from charter.rights.intake import open_request
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.subjects import RecordInput, store_subject_data
 
-from ..conftest import POLICY
+from ..factories import policy_with
 from .conftest import READER, known, reader, withdraw
 
 EMAIL = READER
@@ -42,15 +42,11 @@ def test_a_withdrawal_ends_the_purpose_it_served(runtime: Runtime) -> None:
 
 
 def test_a_rule_counting_from_the_withdrawal(runtime: Runtime, tmp_path: Path) -> None:
-    text = POLICY.read_text().replace(
+    grace = policy_with(runtime, tmp_path, (
         "    retention: prospects\nretention_rules:",
         "    retention: after_withdrawal\nretention_rules:\n"
         "  - {id: after_withdrawal, duration: 30 days, trigger: consent_withdrawn, "
-        "action: delete}")
-    path = tmp_path / "policy.yaml"
-    path.write_text(text)
-    grace = open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                         engine=runtime.engine)
+        "action: delete}"))
     reader(grace)
     with grace.transaction() as session:
         [record] = session.scalars(select(Record).where(

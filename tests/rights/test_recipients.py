@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 
 from charter.rights.connectors import Change
 from charter.rights.fulfilment import approve_changes
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 from charter.web.app import create_app
 
-from ..factories import person
+from ..factories import person, policy_with
 from ..smtp import Inbox, text_of
 from .helpers import ask_and_confirm, deliver, refresh
 from .test_fulfilment import _accounting_done, _act
@@ -22,13 +22,8 @@ HOSTING = "dpa@hosting.example"
 
 
 def _with_address(runtime: Runtime, tmp_path: Path) -> Runtime:
-    source = runtime.settings.policy.read_text()
     anchor = "    name: Example Hosting SA\n"
-    assert anchor in source
-    path = tmp_path / "recipients.yaml"
-    path.write_text(source.replace(anchor, anchor + f"    notify_email: {HOSTING}\n", 1))
-    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                        engine=runtime.engine)
+    return policy_with(runtime, tmp_path, (anchor, anchor + f"    notify_email: {HOSTING}\n"))
 
 
 def test_a_recipient_with_an_address_is_told_by_mail(mail_runtime: Runtime, inbox: Inbox,

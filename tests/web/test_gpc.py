@@ -13,17 +13,15 @@ from fastapi.testclient import TestClient
 from charter.dates import local_date
 from charter.models import utcnow
 from charter.publication.service import publish
-from charter.runtime import Runtime, open_runtime
+from charter.runtime import Runtime
 
 from ..conftest import POLICY
+from ..factories import policy_with
 
 
 def _runtime(runtime: Runtime, tmp_path: Path, source: str, name: str = "policy.yaml"
              ) -> Runtime:
-    path = tmp_path / name
-    path.write_text(source)
-    return open_runtime(runtime.settings.model_copy(update={"policy": path}),
-                        engine=runtime.engine)
+    return policy_with(runtime, tmp_path, source=source, name=name)
 
 
 def _get(runtime: Runtime) -> tuple[int, dict[str, object]]:
